@@ -1,0 +1,1 @@
+"""Ingest tools: readers, normalisation and the import pipeline (to come)."""

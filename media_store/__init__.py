@@ -1,0 +1,1 @@
+"""Media store: photos, derivatives and IIIF (to come)."""

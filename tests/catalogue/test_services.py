@@ -1,0 +1,152 @@
+"""Catalogue services on both databases: records, revisions, outbox, transitions."""
+
+from datetime import UTC
+
+import pytest
+from sqlalchemy import func, select
+
+from tests.factories import site_record, zone_record
+from tourism_api.catalogue.errors import Conflict, InvalidInput, NotFound, PreconditionFailed
+from tourism_api.catalogue.models import OutboxEvent, Revision, Site, SiteSource
+
+
+def counts(services) -> tuple[int, int, int]:
+    with services.sessions() as session:
+        return tuple(
+            session.scalar(select(func.count()).select_from(model))
+            for model in (Site, Revision, OutboxEvent)
+        )
+
+
+def test_create_writes_record_revision_and_outbox_together(services, catalogue):
+    site = catalogue.create_site(site_record(categories=["religious"]), "lan")
+    assert site.status == "draft" and site.version == 1
+    assert site.created_at.tzinfo is not None and site.created_at.utcoffset().total_seconds() == 0
+    stored = catalogue.get_site(site.id, include_unpublished=True)
+    assert stored.name == {"vi": "Chùa Thiên Mụ", "en": "Thien Mu Pagoda"}
+    assert stored.category_codes == ["religious"]
+    assert stored.sort_name == "chua thien mu"
+    [revision] = catalogue.revisions(site.id)
+    assert (revision.version, revision.action, revision.actor) == (1, "create", "lan")
+    assert revision.changes["name"] == {
+        "old": None,
+        "new": {"vi": "Chùa Thiên Mụ", "en": "Thien Mu Pagoda"},
+    }
+    assert counts(services) == (1, 1, 1)
+    with services.sessions() as session:
+        event = session.scalars(select(OutboxEvent)).one()
+    # A draft must not be (or stay) in the public search index.
+    assert (event.site_id, event.version, event.action, event.processed_at) == (
+        site.id,
+        1,
+        "delete",
+        None,
+    )
+
+
+def test_invalid_create_writes_nothing(services, catalogue):
+    bad = site_record(location={"type": "Point", "coordinates": [16.4531, 107.5446]})
+    with pytest.raises(InvalidInput) as err:
+        catalogue.create_site(bad, "lan")
+    assert "swapped" in err.value.errors["location"][0]
+    with pytest.raises(InvalidInput) as err:
+        catalogue.create_site(site_record(categories=["no-such-category"]), "lan")
+    assert "no-such-category" in err.value.errors["categories"][0]
+    assert counts(services) == (0, 0, 0)
+
+
+def test_update_is_a_merge_patch_with_a_revision_of_the_diff(services, catalogue):
+    site = catalogue.create_site(site_record(), "lan")
+    updated = catalogue.update_site(
+        site.id,
+        {"name": {"fr": "Pagode de la Dame céleste", "en": None}, "admin_area": "Thừa Thiên Huế"},
+        "minh",
+    )
+    assert updated.version == 2
+    assert updated.name == {"vi": "Chùa Thiên Mụ", "fr": "Pagode de la Dame céleste"}
+    assert updated.updated_by == "minh" and updated.created_by == "lan"
+    revision = catalogue.revisions(site.id)[-1]
+    assert revision.action == "update" and revision.actor == "minh"
+    assert set(revision.changes) == {"name", "admin_area"}
+    assert revision.changes["admin_area"] == {"old": None, "new": "Thừa Thiên Huế"}
+    assert counts(services) == (1, 2, 2)
+
+
+def test_update_that_changes_nothing_records_nothing(services, catalogue):
+    site = catalogue.create_site(site_record(), "lan")
+    same = catalogue.update_site(site.id, {"name": {"vi": "Chùa Thiên Mụ"}}, "minh")
+    assert same.version == 1
+    assert counts(services) == (1, 1, 1)
+
+
+def test_failed_update_leaves_record_revisions_and_outbox_untouched(services, catalogue):
+    site = catalogue.create_site(site_record(), "lan")
+    with pytest.raises(InvalidInput) as err:
+        catalogue.update_site(site.id, {"name": {"vi": "x" * 301}, "kind": "castle"}, "minh")
+    assert set(err.value.errors) == {"name", "kind"}
+    stored = catalogue.get_site(site.id, include_unpublished=True)
+    assert stored.version == 1 and stored.name["vi"] == "Chùa Thiên Mụ"
+    assert counts(services) == (1, 1, 1)
+
+
+def test_stale_version_is_refused(catalogue):
+    site = catalogue.create_site(site_record(), "lan")
+    catalogue.update_site(site.id, {"admin_area": "Huế"}, "minh", expected_version=1)
+    with pytest.raises(PreconditionFailed):
+        catalogue.update_site(site.id, {"admin_area": "Hue"}, "lan", expected_version=1)
+    assert catalogue.get_site(site.id, include_unpublished=True).admin_area == "Huế"
+
+
+def test_status_workflow_and_outbox_actions(services, catalogue):
+    site = catalogue.create_site(site_record(), "lan")
+    assert catalogue.change_status(site.id, "in_review", "lan").status == "in_review"
+    published = catalogue.change_status(site.id, "published", "minh")
+    assert published.published_at is not None and published.version == 3
+    assert catalogue.get_site("chua-thien-mu").id == site.id  # public read by slug
+    archived = catalogue.change_status(site.id, "archived", "minh")
+    with pytest.raises(NotFound):
+        catalogue.get_site(site.id)
+    with pytest.raises(Conflict):
+        catalogue.change_status(site.id, "in_review", "lan")
+    assert archived.version == 4
+    actions = [r.action for r in catalogue.revisions(site.id)]
+    assert actions == ["create", "submit", "publish", "archive"]
+    with services.sessions() as session:
+        outbox = [e.action for e in session.scalars(select(OutboxEvent).order_by(OutboxEvent.id))]
+    assert outbox == ["delete", "delete", "upsert", "delete"]
+
+
+def test_slugs_are_generated_unique_and_checked(catalogue):
+    record = site_record()
+    del record["slug"]
+    first = catalogue.create_site(record, "lan")
+    second = catalogue.create_site(record, "lan")
+    assert (first.slug, second.slug) == ("chua-thien-mu", "chua-thien-mu-2")
+    with pytest.raises(Conflict):
+        catalogue.create_site(site_record(slug="chua-thien-mu"), "lan")
+    with pytest.raises(Conflict):
+        catalogue.update_site(second.id, {"slug": "chua-thien-mu"}, "lan")
+
+
+def test_a_source_key_belongs_to_one_site(services, catalogue):
+    source = {"source": "wikidata", "source_id": "Q1056981", "licence": "CC0-1.0"}
+    site = catalogue.create_site(site_record(sources=[source]), "lan")
+    with pytest.raises(Conflict):
+        catalogue.create_site(site_record("dai-noi", sources=[source]), "lan")
+    with services.sessions() as session:
+        assert session.scalars(select(SiteSource.site_id)).all() == [site.id]
+    assert counts(services) == (1, 1, 1)
+
+
+def test_zone_footprint_marks_a_zone(catalogue):
+    zone = catalogue.create_site(zone_record(), "lan")
+    route = catalogue.create_site(
+        site_record(
+            "dai-noi",
+            kind="route",
+            footprint={"type": "LineString", "coordinates": [[107.57, 16.46], [107.58, 16.47]]},
+        ),
+        "lan",
+    )
+    assert zone.is_zone and not route.is_zone
+    assert catalogue.get_site(zone.id, include_unpublished=True).updated_at.tzinfo == UTC

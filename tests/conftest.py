@@ -1,0 +1,123 @@
+"""Fixtures: every catalogue test runs on SpatiaLite and on PostGIS.
+
+PostGIS comes from TOURISM_TEST_POSTGRES_URL (a role allowed to create
+databases); the suite makes its own database and drops it afterwards. When
+TOURISM_TEST_REQUIRE_POSTGIS=1 (as `scripts/test` and CI set it) a missing
+server fails the run instead of skipping those tests.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import uuid
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from tourism_api import schema_admin
+from tourism_api.app import create_app
+from tourism_api.config import Settings
+from tourism_api.db import dispose_engine, dispose_engines
+from tourism_api.services import Services
+
+BACKENDS = ("spatialite", "postgis")
+# Tables emptied between tests on PostGIS (categories stay: they are seeded once).
+DATA_TABLES = ("site_categories", "site_sources", "sites", "revisions", "outbox", "api_tokens")
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        callspec = getattr(item, "callspec", None)
+        if callspec and callspec.params.get("backend") == "postgis":
+            item.add_marker(pytest.mark.postgis)
+
+
+def _prepare(settings: Settings) -> None:
+    services = Services.build(settings)
+    schema_admin.upgrade(services.engine)
+    services.catalogue.seed_categories()
+    dispose_engine(settings)
+
+
+@pytest.fixture(scope="session")
+def spatialite_template(tmp_path_factory) -> str:
+    path = tmp_path_factory.mktemp("template") / "catalogue.sqlite3"
+    _prepare(Settings(database_url=f"sqlite:///{path}"))
+    return str(path)
+
+
+@pytest.fixture(scope="session")
+def postgis_url():
+    base = os.environ.get("TOURISM_TEST_POSTGRES_URL")
+    if not base:
+        if os.environ.get("TOURISM_TEST_REQUIRE_POSTGIS") == "1":
+            pytest.fail("TOURISM_TEST_REQUIRE_POSTGIS=1 but TOURISM_TEST_POSTGRES_URL is not set")
+        pytest.skip("set TOURISM_TEST_POSTGRES_URL to run the PostGIS tests (scripts/test does)")
+    name = f"tourism_test_{uuid.uuid4().hex[:12]}"
+    admin_url = "postgresql+psycopg://" + base.split("://", 1)[1]
+    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    url = base.rsplit("/", 1)[0] + "/" + name
+    _prepare(Settings(database_url=url))
+    yield url
+    dispose_engines()
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture(params=BACKENDS)
+def backend(request) -> str:
+    return request.param
+
+
+@pytest.fixture
+def settings(backend, request, tmp_path) -> Settings:
+    if backend == "spatialite":
+        template = request.getfixturevalue("spatialite_template")
+        path = tmp_path / "catalogue.sqlite3"
+        shutil.copyfile(template, path)
+        settings = Settings(database_url=f"sqlite:///{path}")
+    else:
+        url = request.getfixturevalue("postgis_url")
+        settings = Settings(database_url=url)
+        services = Services.build(settings)
+        with services.engine.begin() as conn:
+            conn.execute(text(f"TRUNCATE {', '.join(DATA_TABLES)} RESTART IDENTITY CASCADE"))
+            conn.execute(text("DELETE FROM categories WHERE code LIKE 'test-%'"))
+    yield settings
+    if backend == "spatialite":
+        dispose_engine(settings)
+
+
+@pytest.fixture
+def services(settings) -> Services:
+    return Services.build(settings)
+
+
+@pytest.fixture
+def catalogue(services):
+    return services.catalogue
+
+
+@pytest.fixture
+def app(settings):
+    return create_app(settings)
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def staff_token(services) -> str:
+    _record, secret = services.tokens.create("Nguyễn Thị Lan")
+    return secret
+
+
+@pytest.fixture
+def staff(staff_token) -> dict[str, str]:
+    return {"Authorization": f"Bearer {staff_token}"}

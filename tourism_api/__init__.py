@@ -1,0 +1,1 @@
+"""Heritage and tourism catalogue: the application package."""

@@ -1,0 +1,78 @@
+"""Query-string parameters, validated and documented by the same schemas."""
+
+from __future__ import annotations
+
+from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
+from webargs.fields import DelimitedList
+
+from ..catalogue.queries import SORTS
+from ..catalogue.taxonomy import KINDS, STATUSES
+
+
+class BBox(fields.Str):
+    """min_lon,min_lat,max_lon,max_lat; min_lon > max_lon means the box crosses 180°."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        text = super()._deserialize(value, attr, data, **kwargs)
+        parts = text.split(",")
+        if len(parts) != 4:
+            raise ValidationError("Give four numbers: min_lon,min_lat,max_lon,max_lat.")
+        try:
+            numbers = [float(p) for p in parts]
+        except ValueError as exc:
+            raise ValidationError("Give four numbers: min_lon,min_lat,max_lon,max_lat.") from exc
+        min_lon, min_lat, max_lon, max_lat = numbers
+        if any(n != n or n in (float("inf"), float("-inf")) for n in numbers):
+            raise ValidationError("Coordinates must be finite numbers.")
+        if not (-180 <= min_lon <= 180 and -180 <= max_lon <= 180):
+            raise ValidationError("Longitudes must be within -180..180.")
+        if not (-90 <= min_lat <= 90 and -90 <= max_lat <= 90):
+            raise ValidationError("Latitudes must be within -90..90.")
+        if min_lat > max_lat:
+            raise ValidationError("min_lat is greater than max_lat.")
+        return (min_lon, min_lat, max_lon, max_lat)
+
+
+class FormatArgs(Schema):
+    class Meta:
+        unknown = RAISE
+
+    f = fields.Str(
+        validate=validate.OneOf(("json", "geojson")),
+        metadata={"description": "Response format; also chosen by Accept: application/geo+json"},
+    )
+    lang = fields.Str(
+        validate=validate.Length(max=50),
+        metadata={
+            "description": "Preferred languages, e.g. `en` or `fr,en`; default Accept-Language"
+        },
+    )
+
+
+class SiteListArgs(FormatArgs):
+    kind = DelimitedList(fields.Str(validate=validate.OneOf(tuple(KINDS))))
+    category = DelimitedList(fields.Str(validate=validate.Length(max=60)))
+    status = DelimitedList(
+        fields.Str(validate=validate.OneOf((*STATUSES, "any"))),
+        metadata={"description": "Staff only; default published"},
+    )
+    bbox = BBox(metadata={"description": "min_lon,min_lat,max_lon,max_lat (WGS 84)"})
+    lat = fields.Float(validate=validate.Range(min=-90, max=90))
+    lon = fields.Float(validate=validate.Range(min=-180, max=180))
+    radius = fields.Float(
+        validate=validate.Range(min=0, min_inclusive=False),
+        metadata={"description": "Metres around lat/lon; needs lat and lon"},
+    )
+    sort = fields.Str(validate=validate.OneOf(SORTS))
+    limit = fields.Int(validate=validate.Range(min=1))
+    cursor = fields.Str(validate=validate.Length(max=1000))
+
+    @validates_schema
+    def _point(self, data, **kwargs):
+        if ("lat" in data) != ("lon" in data):
+            missing = "lon" if "lat" in data else "lat"
+            raise ValidationError("lat and lon go together.", missing)
+        if "radius" in data and "lat" not in data:
+            raise ValidationError("A radius needs lat and lon.", "radius")
+        if data.get("sort") == "distance" and "lat" not in data:
+            raise ValidationError("Sorting by distance needs lat and lon.", "sort")

@@ -1,0 +1,83 @@
+"""The application factory."""
+
+from __future__ import annotations
+
+from flask import Flask, request
+from flask_smorest import Api
+
+from .catalogue.schemas import SiteInputSchema
+from .config import Settings
+from .errors import error_response, register_error_handlers
+from .services import Services
+
+API_VERSION = "1.0.0"
+JSON_BODY_TYPES = ("application/json", "application/merge-patch+json")
+
+
+class _Api(Api):
+    # Document every default error response with the error shape we really send.
+    from .api.schemas import ApiErrorSchema as ERROR_SCHEMA
+
+
+def create_app(settings: Settings | None = None) -> Flask:
+    settings = settings or Settings.from_env()
+    app = Flask(__name__)
+    app.config.update(
+        API_TITLE="Heritage and Tourism Catalogue API",
+        API_VERSION=API_VERSION,
+        OPENAPI_VERSION="3.0.3",
+        OPENAPI_URL_PREFIX="/",
+        OPENAPI_JSON_PATH="openapi.json",
+        OPENAPI_SWAGGER_UI_PATH="docs",
+        OPENAPI_SWAGGER_UI_URL="https://cdn.jsdelivr.net/npm/swagger-ui-dist@5/",
+        # Bodies over 2 MB are refused before they are read (a zone's footprint fits well within).
+        MAX_CONTENT_LENGTH=2 * 1024 * 1024,
+    )
+    app.json.ensure_ascii = False
+    app.json.sort_keys = False
+    app.extensions["tourism"] = Services.build(settings)
+
+    api = _Api(
+        app,
+        spec_kwargs={
+            "info": {
+                "description": (
+                    "Monuments, museums, heritage sites, zones and tourist services, in "
+                    "Vietnamese, English and French. Coordinates are WGS 84 in GeoJSON order "
+                    "(lon, lat); query parameters name `lat` and `lon` explicitly."
+                )
+            }
+        },
+    )
+    api.spec.components.security_scheme(
+        "bearerAuth", {"type": "http", "scheme": "bearer", "description": "Staff token"}
+    )
+    api.spec.components.schema("SiteInput", schema=SiteInputSchema)
+
+    from .api import meta, sites, zones
+
+    api.register_blueprint(meta.blp)
+    api.register_blueprint(sites.blp)
+    api.register_blueprint(zones.blp)
+    register_error_handlers(app)
+
+    @app.before_request
+    def _require_json_body():
+        has_body = request.content_length or request.headers.get("Transfer-Encoding")
+        if request.method in ("POST", "PUT", "PATCH") and has_body:
+            if request.mimetype not in JSON_BODY_TYPES:
+                sent = request.mimetype or "no type"
+                return error_response(
+                    415,
+                    f"Send the body as {' or '.join(JSON_BODY_TYPES)}, not {sent}.",
+                    {"Content-Type": [f"Unsupported: {request.content_type}"]},
+                )
+        return None
+
+    return app
+
+
+def services() -> Services:
+    from flask import current_app
+
+    return current_app.extensions["tourism"]

@@ -1,0 +1,1 @@
+"""The catalogue domain: models, validation and services, free of Flask."""

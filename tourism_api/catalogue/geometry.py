@@ -1,0 +1,138 @@
+"""GeoJSON geometry in and out of the catalogue, checked strictly.
+
+Shapely is forgiving (it closes open rings, accepts latitudes of 107), but a
+heritage register must not be: a swapped lon/lat pair or a self-intersecting
+zone is a data error the sender has to see, with where it is.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from geoalchemy2.shape import to_shape
+from shapely.geometry import mapping, shape
+from shapely.geometry.base import BaseGeometry
+from shapely.validation import explain_validity
+
+FOOTPRINT_TYPES = ("Polygon", "MultiPolygon", "LineString", "MultiLineString")
+ZONE_TYPES = ("Polygon", "MultiPolygon")
+MAX_POSITIONS = 100_000
+
+
+class GeometryError(ValueError):
+    """A geometry is unusable; `path` says where (e.g. "coordinates[0][3]")."""
+
+    def __init__(self, message: str, path: str = "") -> None:
+        super().__init__(message)
+        self.message = message
+        self.path = path
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.message}" if self.path else self.message
+
+
+def check_position(position: Any, path: str = "coordinates") -> tuple[float, float]:
+    if not isinstance(position, list | tuple) or len(position) not in (2, 3):
+        raise GeometryError("a position is [lon, lat] or [lon, lat, elevation]", path)
+    for value in position:
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise GeometryError("coordinates must be numbers", path)
+        if not math.isfinite(value):
+            raise GeometryError("coordinates must be finite numbers (no NaN or Infinity)", path)
+    lon, lat = float(position[0]), float(position[1])
+    if not -90 <= lat <= 90:
+        hint = (
+            "; GeoJSON order is [lon, lat]: these look swapped"
+            if -90 <= lon <= 90 and -180 <= lat <= 180
+            else ""
+        )
+        raise GeometryError(f"latitude {lat} is outside -90..90{hint}", path)
+    if not -180 <= lon <= 180:
+        raise GeometryError(f"longitude {lon} is outside -180..180", path)
+    return lon, lat
+
+
+def _check_line(positions: Any, path: str, min_positions: int) -> int:
+    if not isinstance(positions, list) or len(positions) < min_positions:
+        raise GeometryError(f"needs at least {min_positions} positions", path)
+    for i, position in enumerate(positions):
+        check_position(position, f"{path}[{i}]")
+    return len(positions)
+
+
+def _check_polygon(rings: Any, path: str) -> int:
+    if not isinstance(rings, list) or not rings:
+        raise GeometryError("a polygon is a list of linear rings", path)
+    count = 0
+    for i, ring in enumerate(rings):
+        count += _check_line(ring, f"{path}[{i}]", 4)
+        if list(ring[0][:2]) != list(ring[-1][:2]):
+            raise GeometryError(
+                "linear ring is not closed: its first and last positions differ", f"{path}[{i}]"
+            )
+    return count
+
+
+def _check_coordinates(kind: str, coordinates: Any) -> int:
+    path = "coordinates"
+    if kind == "Point":
+        check_position(coordinates, path)
+        return 1
+    if kind == "LineString":
+        return _check_line(coordinates, path, 2)
+    if kind == "Polygon":
+        return _check_polygon(coordinates, path)
+    if not isinstance(coordinates, list) or not coordinates:
+        raise GeometryError(f"a {kind} needs at least one member", path)
+    if kind == "MultiPoint":
+        return _check_line(coordinates, path, 1)
+    if kind == "MultiLineString":
+        return sum(_check_line(part, f"{path}[{i}]", 2) for i, part in enumerate(coordinates))
+    if kind == "MultiPolygon":
+        return sum(_check_polygon(part, f"{path}[{i}]") for i, part in enumerate(coordinates))
+    raise GeometryError(f"unsupported geometry type {kind!r}", "type")
+
+
+def parse_geojson(value: Any, allowed: tuple[str, ...]) -> BaseGeometry:
+    """A checked Shapely geometry from a GeoJSON geometry object."""
+    if not isinstance(value, dict):
+        raise GeometryError("must be a GeoJSON geometry object")
+    kind = value.get("type")
+    if kind not in allowed:
+        raise GeometryError(f"type must be one of {', '.join(allowed)}", "type")
+    unknown = set(value) - {"type", "coordinates", "bbox"}
+    if unknown:
+        raise GeometryError(f"unknown members: {', '.join(sorted(unknown))}")
+    if "coordinates" not in value:
+        raise GeometryError("missing", "coordinates")
+    if _check_coordinates(kind, value["coordinates"]) > MAX_POSITIONS:
+        raise GeometryError(f"more than {MAX_POSITIONS} positions", "coordinates")
+    geometry = shape(value)
+    if geometry.is_empty:
+        raise GeometryError("geometry is empty", "coordinates")
+    if not geometry.is_valid:
+        raise GeometryError(f"invalid geometry: {explain_validity(geometry)}", "coordinates")
+    return geometry
+
+
+def to_geojson(geometry: BaseGeometry | None) -> dict | None:
+    if geometry is None:
+        return None
+    return _round_coordinates(mapping(geometry))
+
+
+def _round_coordinates(obj: Any) -> Any:
+    # Seven decimals is ~1 cm; more is noise from floating point.
+    if isinstance(obj, dict):
+        return {k: _round_coordinates(v) for k, v in obj.items()}
+    if isinstance(obj, list | tuple):
+        return [_round_coordinates(v) for v in obj]
+    if isinstance(obj, float):
+        return round(obj, 7)
+    return obj
+
+
+def from_db(value: Any) -> BaseGeometry | None:
+    """A Shapely geometry from what either database returns for a geometry column."""
+    return None if value is None else to_shape(value)

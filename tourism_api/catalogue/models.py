@@ -1,0 +1,185 @@
+"""The catalogue's tables.
+
+Column types are chosen to behave the same on SQLite + SpatiaLite and on
+PostgreSQL + PostGIS: JSON for the multilingual and structured parts, and
+GeoAlchemy2 geometries in WGS 84 (SRID 4326) for places.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from geoalchemy2 import Geometry
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.types import TypeDecorator
+
+SRID = 4326
+
+# BigInteger autoincrement is not an alias of rowid on SQLite; use Integer there.
+BigId = BigInteger().with_variant(Integer(), "sqlite")
+
+
+class UTCDateTime(TypeDecorator):
+    """Timezone-aware UTC datetimes on both databases.
+
+    SQLite keeps no offset, so values come back naive; they are always
+    written in UTC, so UTC is put back on the way out.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is not None and value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        return value.astimezone(UTC) if value is not None else None
+
+    def process_result_value(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Site(Base):
+    """A place a tourist can visit: monument, museum, pagoda, zone, service..."""
+
+    __tablename__ = "sites"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    slug: Mapped[str] = mapped_column(String(100), unique=True)
+    kind: Mapped[str] = mapped_column(String(40), index=True)
+    status: Mapped[str] = mapped_column(String(20), index=True)
+    name: Mapped[dict] = mapped_column(JSON)
+    # Folded primary name: ordering by name must not depend on diacritics.
+    sort_name: Mapped[str] = mapped_column(String(300), index=True)
+    short_description: Mapped[dict] = mapped_column(JSON, default=dict)
+    description: Mapped[dict] = mapped_column(JSON, default=dict)
+    location = mapped_column(Geometry("POINT", srid=SRID, spatial_index=True), nullable=False)
+    footprint = mapped_column(Geometry("GEOMETRY", srid=SRID, spatial_index=True), nullable=True)
+    # True when the footprint is a (multi)polygon: such sites are zones.
+    is_zone: Mapped[bool] = mapped_column(Boolean, default=False, index=True)
+    address: Mapped[dict] = mapped_column(JSON, default=dict)
+    admin_area: Mapped[str | None] = mapped_column(String(120), index=True)
+    opening_hours: Mapped[dict | None] = mapped_column(JSON)
+    accessibility: Mapped[dict] = mapped_column(JSON, default=dict)
+    contact: Mapped[dict] = mapped_column(JSON, default=dict)
+    admission: Mapped[dict] = mapped_column(JSON, default=dict)
+    designations: Mapped[list] = mapped_column(JSON, default=list)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    created_by: Mapped[str] = mapped_column(String(120))
+    updated_by: Mapped[str] = mapped_column(String(120))
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    categories: Mapped[list[SiteCategory]] = relationship(
+        cascade="all, delete-orphan", lazy="selectin", order_by="SiteCategory.category_code"
+    )
+    sources: Mapped[list[SiteSource]] = relationship(
+        cascade="all, delete-orphan", lazy="selectin", order_by="SiteSource.id"
+    )
+
+    @property
+    def category_codes(self) -> list[str]:
+        return [link.category_code for link in self.categories]
+
+
+class Category(Base):
+    """A node of the category taxonomy; staff extend it without code changes."""
+
+    __tablename__ = "categories"
+
+    code: Mapped[str] = mapped_column(String(60), primary_key=True)
+    parent_code: Mapped[str | None] = mapped_column(ForeignKey("categories.code"))
+    label: Mapped[dict] = mapped_column(JSON)
+
+
+class SiteCategory(Base):
+    __tablename__ = "site_categories"
+
+    site_id: Mapped[str] = mapped_column(
+        ForeignKey("sites.id", ondelete="CASCADE"), primary_key=True
+    )
+    category_code: Mapped[str] = mapped_column(ForeignKey("categories.code"), primary_key=True)
+
+    __table_args__ = (Index("ix_site_categories_category", "category_code"),)
+
+
+class SiteSource(Base):
+    """Where a record came from; (source, source_id) is the key ingest upserts by."""
+
+    __tablename__ = "site_sources"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    site_id: Mapped[str] = mapped_column(ForeignKey("sites.id", ondelete="CASCADE"), index=True)
+    source: Mapped[str] = mapped_column(String(80))
+    source_id: Mapped[str] = mapped_column(String(200))
+    licence: Mapped[str | None] = mapped_column(String(120))
+    attribution: Mapped[str | None] = mapped_column(String(500))
+    url: Mapped[str | None] = mapped_column(String(500))
+
+    __table_args__ = (UniqueConstraint("source", "source_id", name="uq_site_sources_key"),)
+
+
+class Revision(Base):
+    """Who changed what and when; written in the same transaction as the change."""
+
+    __tablename__ = "revisions"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    site_id: Mapped[str] = mapped_column(String(36), index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    action: Mapped[str] = mapped_column(String(20))
+    actor: Mapped[str] = mapped_column(String(120))
+    at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # {"field": {"old": ..., "new": ...}}
+    changes: Mapped[dict] = mapped_column(JSON)
+
+    __table_args__ = (UniqueConstraint("site_id", "version", name="uq_revisions_site_version"),)
+
+
+class OutboxEvent(Base):
+    """A change the search index has yet to apply (drained by the indexer)."""
+
+    __tablename__ = "outbox"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    site_id: Mapped[str] = mapped_column(String(36), index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    # "upsert" when the public view changed, "delete" when it must disappear.
+    action: Mapped[str] = mapped_column(String(10))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    processed_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
+
+
+class ApiToken(Base):
+    """A staff bearer token; only its SHA-256 is stored."""
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    name: Mapped[str] = mapped_column(String(120))
+    # Room for roles (staff, admin, app) and API keys later.
+    role: Mapped[str] = mapped_column(String(20), default="staff")
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    prefix: Mapped[str] = mapped_column(String(12))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -1,0 +1,161 @@
+"""Listing sites: filters, spatial predicates and keyset (cursor) pagination.
+
+Pages continue from the last row's sort key instead of an offset, so page
+100 costs what page 1 does and a row inserted meanwhile neither repeats nor
+vanishes. The cursor also carries a fingerprint of the query, so a cursor
+reused with other filters is refused rather than silently misapplied.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import math
+from dataclasses import asdict, dataclass, field
+
+from shapely import wkb as shapely_wkb
+from sqlalchemy import and_, exists, or_, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from .errors import InvalidInput, NotFound
+from .geometry import from_db
+from .models import Site, SiteCategory
+from .spatial import Envelope, SpatialSQL, radius_envelopes, split_envelope
+
+SORTS = ("id", "name", "distance")
+
+
+@dataclass(frozen=True)
+class SiteQuery:
+    kinds: tuple[str, ...] = ()
+    categories: tuple[str, ...] = ()
+    statuses: tuple[str, ...] = ("published",)
+    bbox: Envelope | None = None
+    near: tuple[float, float] | None = None  # (lon, lat)
+    radius_m: float | None = None
+    zone: str | None = None
+    zones_only: bool = False
+    sort: str | None = None
+    limit: int = 20
+    cursor: str | None = field(default=None, compare=False)
+
+    @property
+    def effective_sort(self) -> str:
+        return self.sort or ("distance" if self.near else "id")
+
+    def fingerprint(self) -> str:
+        data = asdict(self)
+        data.pop("cursor")
+        data.pop("limit")
+        return hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()[
+            :16
+        ]
+
+
+@dataclass
+class Page:
+    items: list[tuple[Site, float | None]]
+    next_cursor: str | None
+
+
+def encode_cursor(query: SiteQuery, key: list) -> str:
+    payload = json.dumps({"q": query.fingerprint(), "k": key}, separators=(",", ":"))
+    return base64.urlsafe_b64encode(payload.encode()).decode().rstrip("=")
+
+
+def decode_cursor(query: SiteQuery) -> list | None:
+    if not query.cursor:
+        return None
+    bad = InvalidInput(
+        "The cursor is invalid or belongs to another query.", {"cursor": ["Invalid cursor."]}
+    )
+    try:
+        raw = base64.urlsafe_b64decode(query.cursor + "=" * (-len(query.cursor) % 4))
+        payload = json.loads(raw)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise bad from exc
+    if not isinstance(payload, dict) or payload.get("q") != query.fingerprint():
+        raise bad
+    key = payload.get("k")
+    sort = query.effective_sort
+    if not isinstance(key, list) or len(key) != 2 or not isinstance(key[1], str):
+        raise bad
+    if sort == "distance" and (
+        isinstance(key[0], bool) or not isinstance(key[0], int | float) or not math.isfinite(key[0])
+    ):
+        raise bad
+    if sort == "name" and not isinstance(key[0], str):
+        raise bad
+    return key
+
+
+class SiteLister:
+    def __init__(self, sessions: sessionmaker[Session]) -> None:
+        self.sessions = sessions
+
+    def list(self, query: SiteQuery) -> Page:
+        sort = query.effective_sort
+        if sort == "distance" and not query.near:
+            raise InvalidInput(
+                "Sorting by distance needs lat and lon.", {"sort": ["Needs lat and lon."]}
+            )
+        if query.radius_m is not None and not query.near:
+            raise InvalidInput("A radius needs lat and lon.", {"radius": ["Needs lat and lon."]})
+        with self.sessions() as session:
+            spatial = SpatialSQL(session.get_bind().dialect.name)
+            distance = spatial.distance_m(*query.near) if query.near else None
+            columns = [Site] if distance is None else [Site, distance.label("distance_m")]
+            stmt = select(*columns).where(*self._filters(session, spatial, query, distance))
+            sort_key = {"id": Site.id, "name": Site.sort_name, "distance": distance}[sort]
+            after = decode_cursor(query)
+            if after is not None:
+                if sort == "id":
+                    stmt = stmt.where(Site.id > after[1])
+                else:
+                    stmt = stmt.where(
+                        or_(sort_key > after[0], and_(sort_key == after[0], Site.id > after[1]))
+                    )
+            order = [Site.id] if sort == "id" else [sort_key, Site.id]
+            rows = session.execute(stmt.order_by(*order).limit(query.limit + 1)).all()
+            items = [(row[0], row[1] if distance is not None else None) for row in rows]
+            next_cursor = None
+            if len(items) > query.limit:
+                items = items[: query.limit]
+                last, last_distance = items[-1]
+                key_value = {"id": last.id, "name": last.sort_name, "distance": last_distance}[sort]
+                next_cursor = encode_cursor(query, [key_value, last.id])
+            return Page(items=items, next_cursor=next_cursor)
+
+    def _filters(self, session: Session, spatial: SpatialSQL, query: SiteQuery, distance) -> list:
+        filters = []
+        if query.statuses:
+            filters.append(Site.status.in_(query.statuses))
+        if query.kinds:
+            filters.append(Site.kind.in_(query.kinds))
+        if query.categories:
+            filters.append(
+                exists().where(
+                    SiteCategory.site_id == Site.id,
+                    SiteCategory.category_code.in_(query.categories),
+                )
+            )
+        if query.zones_only:
+            filters.append(Site.is_zone.is_(True))
+        if query.bbox:
+            filters.append(spatial.location_in(split_envelope(query.bbox)))
+        if query.near and query.radius_m is not None:
+            filters.append(spatial.location_in(radius_envelopes(*query.near, query.radius_m)))
+            filters.append(distance <= query.radius_m)
+        if query.zone:
+            zone = session.scalars(
+                select(Site).where(or_(Site.id == query.zone, Site.slug == query.zone))
+            ).first()
+            if zone is None or not zone.is_zone or zone.status not in query.statuses:
+                raise NotFound(f"No zone with id or slug {query.zone!r}.")
+            footprint = from_db(zone.footprint)
+            min_lon, min_lat, max_lon, max_lat = footprint.bounds
+            filters.append(spatial.location_in([(min_lon, min_lat, max_lon, max_lat)]))
+            filters.append(spatial.location_intersects(shapely_wkb.dumps(footprint)))
+            filters.append(Site.id != zone.id)
+        return filters

@@ -1,0 +1,158 @@
+"""Conversions between a validated site record, table columns and public views."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from geoalchemy2.shape import from_shape
+from shapely.geometry.base import BaseGeometry
+
+from search.text import fold
+
+from .geometry import ZONE_TYPES, from_db, to_geojson
+from .models import SRID, Site
+from .opening_hours import is_open
+
+# Fields stored as plain JSON columns, with their empty value.
+JSON_FIELDS: dict[str, Any] = {
+    "short_description": {},
+    "description": {},
+    "address": {},
+    "opening_hours": None,
+    "accessibility": {},
+    "contact": {},
+    "admission": {},
+    "designations": [],
+}
+SIMPLE_FIELDS = ("slug", "kind", "name", "admin_area")
+
+
+def primary_text(texts: dict[str, str], languages: tuple[str, ...]) -> str:
+    """The text in the first available language of the catalogue's fallback chain."""
+    for lang in languages:
+        if texts.get(lang):
+            return texts[lang]
+    return next(iter(texts.values()), "")
+
+
+def pick_language(
+    texts: dict[str, str] | None, preferred: tuple[str, ...], fallback: tuple[str, ...]
+) -> tuple[str | None, str | None]:
+    if not texts:
+        return None, None
+    for lang in (*preferred, *fallback):
+        if texts.get(lang):
+            return lang, texts[lang]
+    lang = next(iter(texts))
+    return lang, texts[lang]
+
+
+def apply_record(site: Site, record: dict, languages: tuple[str, ...]) -> None:
+    """Copy a validated record (from `load_site`) onto a site's columns."""
+    for field in SIMPLE_FIELDS:
+        if field in record:
+            setattr(site, field, record[field])
+    for field, empty in JSON_FIELDS.items():
+        setattr(site, field, record.get(field, empty))
+    site.admin_area = record.get("admin_area")
+    location: BaseGeometry = record["location"]
+    site.location = from_shape(location, srid=SRID)
+    footprint: BaseGeometry | None = record.get("footprint")
+    site.footprint = from_shape(footprint, srid=SRID) if footprint is not None else None
+    site.is_zone = footprint is not None and footprint.geom_type in ZONE_TYPES
+    site.sort_name = fold(primary_text(site.name, languages))[:300]
+
+
+def record_view(site: Site) -> dict:
+    """The site as a client would send it: the base JSON Merge Patch applies to,
+    and what revisions compare."""
+    view: dict[str, Any] = {
+        "slug": site.slug,
+        "kind": site.kind,
+        "name": site.name,
+        "location": to_geojson(from_db(site.location)),
+    }
+    footprint = from_db(site.footprint)
+    if footprint is not None:
+        view["footprint"] = to_geojson(footprint)
+    if site.admin_area:
+        view["admin_area"] = site.admin_area
+    for field, empty in JSON_FIELDS.items():
+        value = getattr(site, field)
+        if value not in (None, empty, {}, []):
+            view[field] = value
+    if site.categories:
+        view["categories"] = site.category_codes
+    if site.sources:
+        view["sources"] = [source_view(s) for s in site.sources]
+    return view
+
+
+def source_view(source) -> dict:
+    return {
+        k: v
+        for k, v in (
+            ("source", source.source),
+            ("source_id", source.source_id),
+            ("licence", source.licence),
+            ("attribution", source.attribution),
+            ("url", source.url),
+        )
+        if v is not None
+    }
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return moment.isoformat().replace("+00:00", "Z") if moment else None
+
+
+def public_view(
+    site: Site,
+    *,
+    preferred: tuple[str, ...],
+    languages: tuple[str, ...],
+    now: datetime,
+    staff: bool,
+    summary: bool = False,
+    distance_m: float | None = None,
+) -> dict:
+    """What the API returns for a site; `summary` leaves out long texts and footprints."""
+    lang, name = pick_language(site.name, preferred, languages)
+    _, short = pick_language(site.short_description, (lang,) if lang else preferred, languages)
+    location = from_db(site.location)
+    view: dict[str, Any] = {
+        "id": site.id,
+        "slug": site.slug,
+        "kind": site.kind,
+        "status": site.status,
+        "name": site.name,
+        "short_description": site.short_description or {},
+        "display": {"lang": lang, "name": name, "short_description": short},
+        "location": to_geojson(location),
+        "is_zone": site.is_zone,
+        "categories": site.category_codes,
+        "designations": site.designations or [],
+        "address": site.address or {},
+        "admin_area": site.admin_area,
+        "opening_hours": site.opening_hours,
+        "open_now": is_open(site.opening_hours, now),
+        "accessibility": site.accessibility or {},
+        "contact": site.contact or {},
+        "admission": site.admission or {},
+        "provenance": [source_view(s) for s in site.sources],
+        "version": site.version,
+        "created_at": _iso(site.created_at),
+        "updated_at": _iso(site.updated_at),
+        "published_at": _iso(site.published_at),
+        "links": {"self": f"/v1/sites/{site.id}"},
+    }
+    if distance_m is not None:
+        view["distance_m"] = round(distance_m, 1)
+    if not summary:
+        view["description"] = site.description or {}
+        view["footprint"] = to_geojson(from_db(site.footprint))
+    if staff:
+        view["created_by"] = site.created_by
+        view["updated_by"] = site.updated_by
+    return view

@@ -1,0 +1,242 @@
+"""Marshmallow schemas: the one definition of a valid site record.
+
+The API validates requests with them (and documents them in OpenAPI), and
+ingest validates every imported row with the same schemas, so a record is
+accepted or refused for the same reasons whichever way it arrives.
+"""
+
+from __future__ import annotations
+
+import re
+from contextvars import ContextVar
+from typing import Any
+
+from marshmallow import (
+    RAISE,
+    Schema,
+    ValidationError,
+    fields,
+    post_load,
+    validate,
+    validates_schema,
+)
+
+from search.text import normalize
+
+from . import opening_hours
+from .geometry import FOOTPRINT_TYPES, GeometryError, parse_geojson
+from .taxonomy import DESIGNATIONS, KINDS
+
+LANGUAGE_TAG = re.compile(r"^[a-z]{2,3}(-[A-Z][a-z]{3})?(-[A-Z]{2})?$")
+SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+CATEGORY_CODE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$|^24:00$")
+
+# The catalogue's languages, set for the duration of `load_site`.
+_allowed_languages: ContextVar[tuple[str, ...] | None] = ContextVar("languages", default=None)
+
+NAME_MAX = 300
+SHORT_MAX = 1_000
+LONG_MAX = 20_000
+SMALL_MAX = 200
+
+
+class LangText(fields.Dict):
+    """A text in several languages: {"vi": "...", "en": "...", "fr": "..."}."""
+
+    def __init__(self, max_length: int, **kwargs: Any) -> None:
+        super().__init__(keys=fields.Str(), values=fields.Str(), **kwargs)
+        self.max_length = max_length
+        self.metadata.setdefault(
+            "description",
+            f"Text per language tag (vi, en, fr...), each at most {max_length} characters",
+        )
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        loaded = super()._deserialize(value, attr, data, **kwargs)
+        errors: dict[str, list[str]] = {}
+        result: dict[str, str] = {}
+        allowed = _allowed_languages.get()
+        for lang, text in loaded.items():
+            if not LANGUAGE_TAG.match(lang):
+                errors[lang] = ["Not a language tag such as 'vi', 'en' or 'fr'."]
+                continue
+            if allowed is not None and lang not in allowed:
+                errors[lang] = [f"Unknown language; this catalogue takes {', '.join(allowed)}."]
+                continue
+            text = normalize(text)
+            if not text:
+                errors[lang] = ["Must not be empty; leave the language out instead."]
+            elif len(text) > self.max_length:
+                errors[lang] = [f"Longer than {self.max_length} characters ({len(text)})."]
+            else:
+                result[lang] = text
+        if errors:
+            raise ValidationError(errors)
+        return result
+
+
+class GeoJSONGeometry(fields.Field):
+    """A GeoJSON geometry, loaded into a checked Shapely geometry."""
+
+    def __init__(self, allowed: tuple[str, ...], **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.allowed = allowed
+        self.metadata.setdefault(
+            "description", f"GeoJSON geometry: {', '.join(allowed)}; WGS 84, [lon, lat]"
+        )
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        try:
+            return parse_geojson(value, self.allowed)
+        except GeometryError as exc:
+            raise ValidationError(str(exc)) from exc
+
+    def _jsonschema_type_mapping(self):  # pragma: no cover - documentation only
+        return {"type": "object"}
+
+
+class StrictSchema(Schema):
+    class Meta:
+        unknown = RAISE
+
+
+def _text(max_length: int = SMALL_MAX, **kwargs: Any) -> fields.Str:
+    return fields.Str(validate=validate.Length(max=max_length), **kwargs)
+
+
+class AddressSchema(StrictSchema):
+    street = _text()
+    ward = _text()
+    district = _text()
+    province = _text()
+    country = fields.Str(
+        validate=validate.Regexp(r"^[A-Z]{2}$", error="ISO 3166-1 alpha-2 code, e.g. VN.")
+    )
+    postal_code = _text(20)
+
+
+class IntervalSchema(StrictSchema):
+    opens = fields.Str(required=True, validate=validate.Regexp(HHMM, error="Time as HH:MM."))
+    closes = fields.Str(required=True, validate=validate.Regexp(HHMM, error="Time as HH:MM."))
+
+
+class ClosureSchema(StrictSchema):
+    start = fields.Date(required=True)
+    end = fields.Date()
+    reason = LangText(SMALL_MAX)
+
+    @validates_schema
+    def _ordered(self, data, **kwargs):
+        if data.get("end") and data["end"] < data["start"]:
+            raise ValidationError("Ends before it starts.", "end")
+
+    @post_load
+    def _as_text(self, data, **kwargs):
+        # Stored in a JSON column, so dates go back to ISO text.
+        return {k: v.isoformat() if k in ("start", "end") else v for k, v in data.items()}
+
+
+def _weekly() -> fields.Dict:
+    return fields.Dict(
+        keys=fields.Str(validate=validate.OneOf(opening_hours.DAYS)),
+        values=fields.List(fields.Nested(IntervalSchema), validate=validate.Length(max=6)),
+    )
+
+
+class OpeningHoursSchema(StrictSchema):
+    timezone = fields.Str(load_default="Asia/Ho_Chi_Minh")
+    weekly = _weekly()
+    closures = fields.List(fields.Nested(ClosureSchema), validate=validate.Length(max=366))
+    notes = LangText(SHORT_MAX)
+
+    @validates_schema
+    def _timezone(self, data, **kwargs):
+        try:
+            opening_hours.check_timezone(data.get("timezone", "Asia/Ho_Chi_Minh"))
+        except ValueError as exc:
+            raise ValidationError(str(exc), "timezone") from exc
+
+
+class AccessibilitySchema(StrictSchema):
+    wheelchair = fields.Str(validate=validate.OneOf(("yes", "limited", "no", "unknown")))
+    notes = LangText(SHORT_MAX)
+
+
+class ContactSchema(StrictSchema):
+    phone = fields.Str(
+        validate=validate.Regexp(r"^\+?[0-9 ().-]{3,30}$", error="Not a phone number.")
+    )
+    email = fields.Email()
+    website = fields.Url(schemes={"http", "https"})
+
+
+class PriceSchema(StrictSchema):
+    label = LangText(SMALL_MAX, required=True)
+    amount = fields.Float(required=True, validate=validate.Range(min=0, max=1e9))
+    currency = fields.Str(
+        load_default="VND", validate=validate.Regexp(r"^[A-Z]{3}$", error="ISO 4217 code.")
+    )
+
+
+class AdmissionSchema(StrictSchema):
+    free = fields.Bool()
+    prices = fields.List(fields.Nested(PriceSchema), validate=validate.Length(max=20))
+    notes = LangText(SHORT_MAX)
+
+
+class DesignationSchema(StrictSchema):
+    type = fields.Str(required=True, validate=validate.OneOf(tuple(DESIGNATIONS)))
+    year = fields.Int(validate=validate.Range(min=1800, max=2100))
+    reference = _text(100)
+    label = LangText(SMALL_MAX)
+
+
+class SourceSchema(StrictSchema):
+    source = fields.Str(required=True, validate=validate.Length(min=1, max=80))
+    source_id = fields.Str(required=True, validate=validate.Length(min=1, max=200))
+    licence = _text(120)
+    attribution = _text(500)
+    url = fields.Url(schemes={"http", "https"}, validate=validate.Length(max=500))
+
+
+class SiteInputSchema(StrictSchema):
+    """A site as staff and ingest send it."""
+
+    slug = fields.Str(
+        validate=[
+            validate.Length(min=1, max=100),
+            validate.Regexp(SLUG, error="Lowercase ASCII words joined by hyphens."),
+        ]
+    )
+    kind = fields.Str(required=True, validate=validate.OneOf(tuple(KINDS)))
+    name = LangText(
+        NAME_MAX,
+        required=True,
+        validate=validate.Length(min=1, error="Give the name in at least one language."),
+    )
+    short_description = LangText(SHORT_MAX)
+    description = LangText(LONG_MAX)
+    location = GeoJSONGeometry(("Point",), required=True)
+    footprint = GeoJSONGeometry(FOOTPRINT_TYPES, allow_none=True)
+    categories = fields.List(
+        fields.Str(validate=validate.Regexp(CATEGORY_CODE, error="Not a category code.")),
+        validate=validate.Length(max=20),
+    )
+    address = fields.Nested(AddressSchema)
+    admin_area = _text(120)
+    opening_hours = fields.Nested(OpeningHoursSchema, allow_none=True)
+    accessibility = fields.Nested(AccessibilitySchema)
+    contact = fields.Nested(ContactSchema)
+    admission = fields.Nested(AdmissionSchema)
+    designations = fields.List(fields.Nested(DesignationSchema), validate=validate.Length(max=20))
+    sources = fields.List(fields.Nested(SourceSchema), validate=validate.Length(max=20))
+
+
+def load_site(data: Any, languages: tuple[str, ...]) -> dict:
+    """Validate a raw site record; raise `ValidationError` with per-field messages."""
+    token = _allowed_languages.set(languages)
+    try:
+        return SiteInputSchema().load(data)
+    finally:
+        _allowed_languages.reset(token)

@@ -1,0 +1,329 @@
+"""Changing the catalogue: every write also records a revision and an outbox row.
+
+The record, its revision and its outbox row are committed in one transaction,
+so a failed write leaves none of them behind and the search index can never
+miss a committed change.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+from marshmallow import ValidationError
+from sqlalchemy import func, or_, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+
+from search.text import slugify
+
+from ..config import Settings
+from ..db import transaction
+from .errors import Conflict, InvalidInput, NotFound, PreconditionFailed
+from .ids import new_id
+from .models import Category, OutboxEvent, Revision, Site, SiteCategory, SiteSource
+from .records import apply_record, primary_text, record_view
+from .schemas import load_site
+from .taxonomy import DEFAULT_CATEGORIES
+
+# Which status changes are allowed, and what each is called in revisions.
+TRANSITIONS: dict[str, tuple[tuple[str, ...], str]] = {
+    "in_review": (("draft",), "submit"),
+    "published": (("draft", "in_review"), "publish"),
+    "draft": (("in_review", "published", "archived"), "unpublish"),
+    "archived": (("draft", "in_review", "published"), "archive"),
+}
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def merge_patch(target: Any, patch: Any) -> Any:
+    """RFC 7396 JSON Merge Patch."""
+    if not isinstance(patch, dict):
+        return patch
+    result = dict(target) if isinstance(target, dict) else {}
+    for key, value in patch.items():
+        if value is None:
+            result.pop(key, None)
+        else:
+            result[key] = merge_patch(result.get(key), value)
+    return result
+
+
+def diff(before: dict, after: dict) -> dict:
+    return {
+        key: {"old": before.get(key), "new": after.get(key)}
+        for key in sorted(set(before) | set(after))
+        if before.get(key) != after.get(key)
+    }
+
+
+class Catalogue:
+    """The catalogue's write and read services, usable from the API, CLI and ingest."""
+
+    def __init__(self, settings: Settings, sessions: sessionmaker[Session]) -> None:
+        self.settings = settings
+        self.sessions = sessions
+        self.clock: Callable[[], datetime] = utcnow
+
+    # -- reading -------------------------------------------------------------
+
+    def get_site(self, ref: str, *, include_unpublished: bool = False) -> Site:
+        with self.sessions() as session:
+            return self._find(session, ref, include_unpublished=include_unpublished)
+
+    def revisions(self, ref: str) -> list[Revision]:
+        with self.sessions() as session:
+            site = self._find(session, ref, include_unpublished=True)
+            return list(
+                session.scalars(
+                    select(Revision).where(Revision.site_id == site.id).order_by(Revision.version)
+                )
+            )
+
+    def _find(
+        self, session: Session, ref: str, *, include_unpublished: bool, lock: bool = False
+    ) -> Site:
+        query = select(Site).where(or_(Site.id == ref, Site.slug == ref))
+        if lock:
+            query = query.with_for_update()
+        site = session.scalars(query).first()
+        if site is None or (not include_unpublished and site.status != "published"):
+            raise NotFound(f"No site with id or slug {ref!r}.")
+        return site
+
+    # -- writing -------------------------------------------------------------
+
+    def _validate(self, session: Session, raw: Any) -> dict:
+        if not isinstance(raw, dict):
+            raise InvalidInput("The site record must be a JSON object.")
+        try:
+            record = load_site(raw, self.settings.languages)
+        except ValidationError as exc:
+            raise InvalidInput("The site record is invalid.", exc.normalized_messages()) from exc
+        codes = record.get("categories") or []
+        if codes:
+            known = set(session.scalars(select(Category.code).where(Category.code.in_(codes))))
+            unknown = [code for code in codes if code not in known]
+            if unknown:
+                raise InvalidInput(
+                    "The site record is invalid.",
+                    {"categories": [f"Unknown category: {', '.join(unknown)}."]},
+                )
+        return record
+
+    def _record_change(
+        self, session: Session, site: Site, action: str, actor: str, changes: dict
+    ) -> None:
+        now = self.clock()
+        session.add(
+            Revision(
+                site_id=site.id,
+                version=site.version,
+                action=action,
+                actor=actor,
+                at=now,
+                changes=changes,
+            )
+        )
+        session.add(
+            OutboxEvent(
+                site_id=site.id,
+                version=site.version,
+                action="upsert" if site.status == "published" else "delete",
+                created_at=now,
+            )
+        )
+
+    def _unique_slug(self, session: Session, wanted: str, site_id: str) -> str:
+        taken = set(
+            session.scalars(
+                select(Site.slug).where(Site.slug.like(f"{wanted}%"), Site.id != site_id)
+            )
+        )
+        if wanted not in taken:
+            return wanted
+        n = 2
+        while f"{wanted}-{n}" in taken:
+            n += 1
+        return f"{wanted}-{n}"
+
+    def _set_categories(self, site: Site, codes: list[str]) -> None:
+        current = {link.category_code: link for link in site.categories}
+        site.categories = [
+            current.get(c) or SiteCategory(category_code=c) for c in dict.fromkeys(codes)
+        ]
+
+    def _set_sources(self, session: Session, site: Site, sources: list[dict]) -> None:
+        current = {(s.source, s.source_id): s for s in site.sources}
+        kept = []
+        for item in sources:
+            key = (item["source"], item["source_id"])
+            existing = current.get(key)
+            if existing is None:
+                owner = session.scalars(
+                    select(SiteSource).where(
+                        SiteSource.source == key[0], SiteSource.source_id == key[1]
+                    )
+                ).first()
+                if owner is not None and owner.site_id != site.id:
+                    raise Conflict(
+                        f"Source {key[0]}:{key[1]} already belongs to site {owner.site_id}.",
+                        {"sources": [f"{key[0]}:{key[1]} is already recorded on another site."]},
+                    )
+                existing = SiteSource(source=key[0], source_id=key[1])
+            for attr in ("licence", "attribution", "url"):
+                setattr(existing, attr, item.get(attr))
+            kept.append(existing)
+        site.sources = kept
+
+    def _commit(self, session: Session) -> None:
+        try:
+            session.flush()
+        except IntegrityError as exc:
+            raise Conflict(
+                "The change conflicts with another record (duplicate slug or source)."
+            ) from exc
+
+    def create_site(self, raw: Any, actor: str, *, status: str = "draft") -> Site:
+        with transaction(self.sessions) as session:
+            record = self._validate(session, raw)
+            now = self.clock()
+            site = Site(
+                id=new_id(),
+                status=status,
+                version=1,
+                created_at=now,
+                updated_at=now,
+                created_by=actor,
+                updated_by=actor,
+                published_at=now if status == "published" else None,
+            )
+            if "slug" in record:
+                if session.scalars(select(Site.id).where(Site.slug == record["slug"])).first():
+                    raise Conflict(
+                        f"The slug {record['slug']!r} is taken.",
+                        {"slug": ["Already used by another site."]},
+                    )
+            else:
+                wanted = slugify(primary_text(record["name"], self.settings.languages))
+                record["slug"] = self._unique_slug(session, wanted, site.id)
+            apply_record(site, record, self.settings.languages)
+            self._set_categories(site, record.get("categories", []))
+            self._set_sources(session, site, record.get("sources", []))
+            session.add(site)
+            self._commit(session)
+            self._record_change(session, site, "create", actor, diff({}, record_view(site)))
+            self._commit(session)
+            return site
+
+    def update_site(
+        self, ref: str, patch: Any, actor: str, *, expected_version: int | None = None
+    ) -> Site:
+        if not isinstance(patch, dict):
+            raise InvalidInput("A patch must be a JSON object.")
+        with transaction(self.sessions) as session:
+            site = self._find(session, ref, include_unpublished=True, lock=True)
+            self._check_version(site, expected_version)
+            before = record_view(site)
+            record = self._validate(session, merge_patch(before, patch))
+            if (
+                record["slug"] != site.slug
+                and session.scalars(
+                    select(Site.id).where(Site.slug == record["slug"], Site.id != site.id)
+                ).first()
+            ):
+                raise Conflict(
+                    f"The slug {record['slug']!r} is taken.",
+                    {"slug": ["Already used by another site."]},
+                )
+            apply_record(site, record, self.settings.languages)
+            self._set_categories(site, record.get("categories", []))
+            self._set_sources(session, site, record.get("sources", []))
+            changes = diff(before, record_view(site))
+            if not changes:
+                # Nothing to record: detach so the no-op leaves no trace.
+                session.expunge(site)
+                return site
+            site.version += 1
+            site.updated_at = self.clock()
+            site.updated_by = actor
+            self._commit(session)
+            self._record_change(session, site, "update", actor, changes)
+            self._commit(session)
+            return site
+
+    def change_status(
+        self, ref: str, status: str, actor: str, *, expected_version: int | None = None
+    ) -> Site:
+        allowed_from, action = TRANSITIONS[status]
+        with transaction(self.sessions) as session:
+            site = self._find(session, ref, include_unpublished=True, lock=True)
+            self._check_version(site, expected_version)
+            if site.status == status:
+                return site
+            if site.status not in allowed_from:
+                raise Conflict(
+                    f"Cannot {action} a site that is {site.status}.",
+                    {"status": [f"{site.status} -> {status} is not allowed."]},
+                )
+            changes = {"status": {"old": site.status, "new": status}}
+            site.status = status
+            site.version += 1
+            site.updated_at = self.clock()
+            site.updated_by = actor
+            if status == "published":
+                site.published_at = site.updated_at
+            self._commit(session)
+            self._record_change(session, site, action, actor, changes)
+            self._commit(session)
+            return site
+
+    @staticmethod
+    def _check_version(site: Site, expected: int | None) -> None:
+        if expected is not None and expected != site.version:
+            raise PreconditionFailed(
+                f"The site is at version {site.version}, not {expected}: reload it and retry.",
+                {"version": [f"Current version is {site.version}."]},
+            )
+
+    # -- taxonomy ------------------------------------------------------------
+
+    def categories(self) -> list[Category]:
+        with self.sessions() as session:
+            return list(session.scalars(select(Category).order_by(Category.code)))
+
+    def add_category(self, code: str, label: dict[str, str], parent: str | None = None) -> Category:
+        with transaction(self.sessions) as session:
+            if session.get(Category, code) is not None:
+                raise Conflict(f"Category {code!r} exists.")
+            if parent and session.get(Category, parent) is None:
+                raise InvalidInput(
+                    f"No parent category {parent!r}.", {"parent": ["Unknown category."]}
+                )
+            category = Category(code=code, parent_code=parent, label=label)
+            session.add(category)
+            return category
+
+    def seed_categories(self) -> int:
+        """Insert the default taxonomy entries that are missing; returns how many."""
+        with transaction(self.sessions) as session:
+            existing = set(session.scalars(select(Category.code)))
+            added = 0
+            for code, parent, label in DEFAULT_CATEGORIES:
+                if code not in existing:
+                    session.add(Category(code=code, parent_code=parent, label=label))
+                    session.flush()
+                    added += 1
+            return added
+
+    def count_pending_outbox(self) -> int:
+        with self.sessions() as session:
+            return session.scalar(
+                select(func.count())
+                .select_from(OutboxEvent)
+                .where(OutboxEvent.processed_at.is_(None))
+            )

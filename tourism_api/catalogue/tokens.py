@@ -1,0 +1,83 @@
+"""Staff bearer tokens: random, shown once, stored only as a SHA-256 digest."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from ..db import transaction
+from .errors import NotFound, Unauthorized
+from .models import ApiToken
+
+TOKEN_PREFIX = "tht_"
+ROLES = ("staff",)
+# Do not rewrite last_used_at on every request: once a minute is enough.
+_TOUCH_INTERVAL = timedelta(minutes=1)
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who is calling; `name` is what revisions record as the actor."""
+
+    token_id: int
+    name: str
+    role: str
+
+
+def digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+class TokenService:
+    def __init__(self, sessions: sessionmaker[Session]) -> None:
+        self.sessions = sessions
+
+    def create(self, name: str, role: str = "staff") -> tuple[ApiToken, str]:
+        """A new token record and the secret itself, which is stored nowhere and shown once."""
+        if role not in ROLES:
+            raise ValueError(f"role must be one of {', '.join(ROLES)}")
+        if not name.strip():
+            raise ValueError("a token needs a name (whose it is)")
+        secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
+        with transaction(self.sessions) as session:
+            record = ApiToken(
+                name=name.strip(),
+                role=role,
+                token_hash=digest(secret),
+                prefix=secret[:10],
+                created_at=datetime.now(UTC),
+            )
+            session.add(record)
+        return record, secret
+
+    def list(self) -> list[ApiToken]:
+        with self.sessions() as session:
+            return list(session.scalars(select(ApiToken).order_by(ApiToken.id)))
+
+    def revoke(self, token_id: int) -> ApiToken:
+        with transaction(self.sessions) as session:
+            record = session.get(ApiToken, token_id)
+            if record is None:
+                raise NotFound(f"No token with id {token_id}.")
+            if record.revoked_at is None:
+                record.revoked_at = datetime.now(UTC)
+            return record
+
+    def authenticate(self, secret: str) -> Principal:
+        if not secret.startswith(TOKEN_PREFIX):
+            raise Unauthorized("The bearer token is not valid.")
+        with transaction(self.sessions) as session:
+            record = session.scalars(
+                select(ApiToken).where(ApiToken.token_hash == digest(secret))
+            ).first()
+            if record is None or record.revoked_at is not None:
+                raise Unauthorized("The bearer token is not valid or has been revoked.")
+            now = datetime.now(UTC)
+            if record.last_used_at is None or now - record.last_used_at > _TOUCH_INTERVAL:
+                record.last_used_at = now
+            return Principal(token_id=record.id, name=record.name, role=record.role)

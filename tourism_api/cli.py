@@ -1,0 +1,221 @@
+"""The `tourism` command: database, tokens, taxonomy, demo data and the server."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from .catalogue.errors import CatalogueError
+from .config import Settings
+from .services import Services
+
+
+class Context:
+    def __init__(self, database_url: str | None) -> None:
+        settings = Settings.from_env()
+        if database_url:
+            settings = Settings(**{**settings.__dict__, "database_url": database_url})
+        self.settings = settings
+        self._services: Services | None = None
+
+    @property
+    def services(self) -> Services:
+        if self._services is None:
+            self._services = Services.build(self.settings)
+        return self._services
+
+
+pass_ctx = click.make_pass_decorator(Context)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option(
+    "--database-url",
+    envvar="TOURISM_DATABASE_URL",
+    help="Catalogue database (default sqlite:///var/tourism.sqlite3).",
+)
+@click.pass_context
+def main(ctx: click.Context, database_url: str | None) -> None:
+    """Heritage and tourism catalogue: database, tokens, demo data and the API server."""
+    ctx.obj = Context(database_url)
+
+
+# -- database ---------------------------------------------------------------
+
+
+@main.group()
+def db() -> None:
+    """Create and upgrade the catalogue schema."""
+
+
+@db.command("upgrade")
+@pass_ctx
+def db_upgrade(ctx: Context) -> None:
+    """Create or migrate the schema to the latest version and seed the category taxonomy."""
+    from . import schema_admin
+
+    schema_admin.upgrade(ctx.services.engine)
+    added = ctx.services.catalogue.seed_categories()
+    click.echo(
+        f"Schema at {schema_admin.current_revision(ctx.services.engine)}; {added} categories added."
+    )
+
+
+@db.command("current")
+@pass_ctx
+def db_current(ctx: Context) -> None:
+    """Print the schema version of the database."""
+    from . import schema_admin
+
+    click.echo(
+        schema_admin.current_revision(ctx.services.engine) or "empty (run `tourism db upgrade`)"
+    )
+
+
+# -- tokens -----------------------------------------------------------------
+
+
+@main.group()
+def token() -> None:
+    """Staff bearer tokens."""
+
+
+@token.command("create")
+@click.option(
+    "--name", required=True, help="Whose token this is; recorded as the author of changes."
+)
+@click.option("--role", default="staff", show_default=True, type=click.Choice(["staff"]))
+@pass_ctx
+def token_create(ctx: Context, name: str, role: str) -> None:
+    """Create a token and print it once; only its hash is stored."""
+    record, secret = ctx.services.tokens.create(name, role)
+    click.echo(
+        f"Token {record.id} for {record.name} ({record.role}). "
+        "Keep it now; it cannot be shown again:"
+    )
+    click.echo(secret)
+
+
+@token.command("list")
+@pass_ctx
+def token_list(ctx: Context) -> None:
+    """List tokens (never the secrets)."""
+    for record in ctx.services.tokens.list():
+        state = f"revoked {record.revoked_at:%Y-%m-%d}" if record.revoked_at else "active"
+        used = f"{record.last_used_at:%Y-%m-%d %H:%M}" if record.last_used_at else "never"
+        click.echo(
+            f"{record.id}\t{record.prefix}…\t{record.name}\t{record.role}\t{state}"
+            f"\tlast used {used}"
+        )
+
+
+@token.command("revoke")
+@click.argument("token_id", type=int)
+@pass_ctx
+def token_revoke(ctx: Context, token_id: int) -> None:
+    """Revoke a token by its id; requests with it are refused from now on."""
+    try:
+        record = ctx.services.tokens.revoke(token_id)
+    except CatalogueError as exc:
+        raise click.ClickException(exc.message) from exc
+    click.echo(f"Token {record.id} ({record.name}) revoked.")
+
+
+# -- taxonomy ---------------------------------------------------------------
+
+
+@main.group()
+def category() -> None:
+    """The category taxonomy."""
+
+
+@category.command("list")
+@pass_ctx
+def category_list(ctx: Context) -> None:
+    """List categories."""
+    for item in ctx.services.catalogue.categories():
+        labels = ", ".join(f"{k}: {v}" for k, v in item.label.items())
+        click.echo(f"{item.code}\t{item.parent_code or '-'}\t{labels}")
+
+
+@category.command("add")
+@click.argument("code")
+@click.option(
+    "--label", "labels", multiple=True, required=True, help="LANG=TEXT, e.g. --label vi=Đình"
+)
+@click.option("--parent", help="Code of the parent category.")
+@pass_ctx
+def category_add(ctx: Context, code: str, labels: tuple[str, ...], parent: str | None) -> None:
+    """Add a category."""
+    from .catalogue.schemas import CATEGORY_CODE
+
+    if not CATEGORY_CODE.match(code):
+        raise click.BadParameter("lowercase ASCII words joined by hyphens", param_hint="CODE")
+    label = {}
+    for item in labels:
+        lang, sep, text = item.partition("=")
+        if not sep or lang not in ctx.settings.languages or not text.strip():
+            raise click.BadParameter(
+                f"{item!r}: use LANG=TEXT with LANG in {', '.join(ctx.settings.languages)}"
+            )
+        label[lang] = text.strip()
+    try:
+        ctx.services.catalogue.add_category(code, label, parent)
+    except CatalogueError as exc:
+        raise click.ClickException(exc.message) from exc
+    click.echo(f"Category {code} added.")
+
+
+# -- demo and server ----------------------------------------------------------
+
+
+@main.group()
+def demo() -> None:
+    """The shipped demo catalogue."""
+
+
+@demo.command("load")
+@pass_ctx
+def demo_load(ctx: Context) -> None:
+    """Load the UNESCO World Heritage list and Vietnamese protected areas (skips what is there)."""
+    from . import schema_admin
+    from .demo import demo_size, load_demo
+
+    schema_admin.upgrade(ctx.services.engine)
+    with click.progressbar(
+        length=demo_size(), label="Loading demo catalogue", file=sys.stderr
+    ) as bar:
+        report = load_demo(ctx.services.catalogue, progress=bar.update)
+    for warning in report.warnings:
+        click.echo(f"warning: {warning}", err=True)
+    for rejected in report.rejected:
+        click.echo(f"rejected: {rejected}", err=True)
+    click.echo(
+        f"Demo data: {report.created} created, {report.skipped} already present, "
+        f"{len(report.rejected)} rejected."
+    )
+    if report.rejected:
+        sys.exit(1)
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--threads", default=8, show_default=True, type=int)
+@pass_ctx
+def serve(ctx: Context, host: str, port: int, threads: int) -> None:
+    """Serve the API with waitress (use gunicorn with wsgi:app in production)."""
+    from waitress import serve as waitress_serve
+
+    from .app import create_app
+
+    app = create_app(ctx.settings)
+    click.echo(f"Serving the catalogue ({ctx.settings.database_url}) on http://{host}:{port}/")
+    click.echo(f"  try: curl 'http://{host}:{port}/v1/sites?lat=16.4637&lon=107.5909&radius=5000'")
+    click.echo(f"  API docs: http://{host}:{port}/docs  OpenAPI: http://{host}:{port}/openapi.json")
+    waitress_serve(app, host=host, port=port, threads=threads, ident="tourism-api")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

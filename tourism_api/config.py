@@ -1,0 +1,76 @@
+"""Settings read from environment variables, in one place.
+
+Every other module receives a `Settings` instance instead of reading the
+environment itself, so tests and the CLI can build an app for any database
+without touching `os.environ`.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+DEFAULT_DATABASE_URL = "sqlite:///var/tourism.sqlite3"
+
+
+def _int_env(name: str, default: int) -> int:
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        return int(raw)
+    except ValueError as exc:
+        raise ValueError(f"{name} must be an integer, got {raw!r}") from exc
+
+
+def _list_env(name: str, default: tuple[str, ...]) -> tuple[str, ...]:
+    raw = os.environ.get(name)
+    if not raw:
+        return default
+    return tuple(part.strip() for part in raw.split(",") if part.strip())
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str = DEFAULT_DATABASE_URL
+    search_url: str | None = None
+    media_root: str = "var/media"
+    # Languages accepted in multilingual fields; the order is the fallback
+    # chain used when a requested language is missing.
+    languages: tuple[str, ...] = ("vi", "en", "fr")
+    default_timezone: str = "Asia/Ho_Chi_Minh"
+    default_page_size: int = 20
+    max_page_size: int = 100
+    max_radius_m: int = 100_000
+    # Seconds a public response may be cached by clients and CDNs.
+    public_cache_seconds: int = 60
+    spatialite_library: str = "mod_spatialite"
+
+    @classmethod
+    def from_env(cls) -> Settings:
+        return cls(
+            database_url=os.environ.get("TOURISM_DATABASE_URL") or DEFAULT_DATABASE_URL,
+            search_url=os.environ.get("TOURISM_SEARCH_URL") or None,
+            media_root=os.environ.get("TOURISM_MEDIA_ROOT") or "var/media",
+            languages=_list_env("TOURISM_LANGUAGES", ("vi", "en", "fr")),
+            default_timezone=os.environ.get("TOURISM_DEFAULT_TIMEZONE") or "Asia/Ho_Chi_Minh",
+            default_page_size=_int_env("TOURISM_DEFAULT_PAGE_SIZE", 20),
+            max_page_size=_int_env("TOURISM_MAX_PAGE_SIZE", 100),
+            max_radius_m=_int_env("TOURISM_MAX_RADIUS_M", 100_000),
+            public_cache_seconds=_int_env("TOURISM_PUBLIC_CACHE_SECONDS", 60),
+            spatialite_library=os.environ.get("SPATIALITE_LIBRARY_PATH") or "mod_spatialite",
+        )
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+    def sqlite_path(self) -> Path | None:
+        """The database file of a `sqlite:///` URL, so callers can create its folder."""
+        if not self.is_sqlite:
+            return None
+        path = self.database_url.split(":///", 1)[1] if ":///" in self.database_url else ""
+        if not path or path == ":memory:":
+            return None
+        return Path(path)

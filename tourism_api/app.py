@@ -64,14 +64,14 @@ def create_app(settings: Settings | None = None) -> Flask:
     @app.before_request
     def _require_json_body():
         has_body = request.content_length or request.headers.get("Transfer-Encoding")
-        if request.method in ("POST", "PUT", "PATCH") and has_body:
-            if request.mimetype not in JSON_BODY_TYPES:
-                sent = request.mimetype or "no type"
-                return error_response(
-                    415,
-                    f"Send the body as {' or '.join(JSON_BODY_TYPES)}, not {sent}.",
-                    {"Content-Type": [f"Unsupported: {request.content_type}"]},
-                )
+        writes = request.method in ("POST", "PUT", "PATCH")
+        if writes and has_body and request.mimetype not in JSON_BODY_TYPES:
+            sent = request.mimetype or "no type"
+            return error_response(
+                415,
+                f"Send the body as {' or '.join(JSON_BODY_TYPES)}, not {sent}.",
+                {"Content-Type": [f"Unsupported: {request.content_type}"]},
+            )
         return None
 
     return app

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask.views import MethodView
 from flask_smorest import Blueprint
+from marshmallow import RAISE
 
 from ..app import services
 from ..catalogue.models import Site
@@ -56,7 +57,7 @@ def site_response(site: Site, args: dict | None = None, *, status: int = 200, he
 
 @blp.route("")
 class Sites(MethodView):
-    @blp.arguments(SiteListArgs, location="query", as_kwargs=False)
+    @blp.arguments(SiteListArgs, location="query", as_kwargs=False, unknown=RAISE)
     @blp.response(200, SitePageSchema)
     @blp.alt_response(422, schema=ApiErrorSchema, description="Invalid parameters")
     def get(self, args):
@@ -80,7 +81,7 @@ class Sites(MethodView):
 
 @blp.route("/<string:ref>")
 class SiteItem(MethodView):
-    @blp.arguments(FormatArgs, location="query", as_kwargs=False)
+    @blp.arguments(FormatArgs, location="query", as_kwargs=False, unknown=RAISE)
     @blp.response(200, SiteSchema)
     @blp.alt_response(404, schema=ApiErrorSchema, description="No such published site")
     def get(self, args, ref):

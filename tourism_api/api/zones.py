@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask_smorest import Blueprint
+from marshmallow import RAISE
 
 from ..app import services
 from .args import FormatArgs, SiteListArgs
@@ -16,7 +17,7 @@ blp = Blueprint(
 
 
 @blp.route("", methods=["GET"])
-@blp.arguments(SiteListArgs, location="query", as_kwargs=False)
+@blp.arguments(SiteListArgs, location="query", as_kwargs=False, unknown=RAISE)
 @blp.response(200, SitePageSchema)
 def list_zones(args):
     """Zones with their footprints (GeoJSON geometry is the footprint)."""
@@ -24,7 +25,7 @@ def list_zones(args):
 
 
 @blp.route("/<string:ref>", methods=["GET"])
-@blp.arguments(FormatArgs, location="query", as_kwargs=False)
+@blp.arguments(FormatArgs, location="query", as_kwargs=False, unknown=RAISE)
 @blp.response(200, SiteSchema)
 @blp.alt_response(404, schema=ApiErrorSchema, description="No such zone")
 def get_zone(args, ref):
@@ -45,7 +46,7 @@ def get_zone(args, ref):
 
 
 @blp.route("/<string:ref>/sites", methods=["GET"])
-@blp.arguments(SiteListArgs, location="query", as_kwargs=False)
+@blp.arguments(SiteListArgs, location="query", as_kwargs=False, unknown=RAISE)
 @blp.response(200, SitePageSchema)
 @blp.alt_response(404, schema=ApiErrorSchema, description="No such zone")
 def zone_sites(args, ref):

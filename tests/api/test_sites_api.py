@@ -1,0 +1,182 @@
+"""The REST API's happy paths, on both databases."""
+
+import pytest
+
+from tests.factories import HUE_CENTRE, load_hue, site_record, zone_record
+
+HUE_LAT, HUE_LON = HUE_CENTRE[1], HUE_CENTRE[0]
+
+
+def test_create_read_update_publish_archive(client, staff):
+    created = client.post("/v1/sites", json=site_record(), headers=staff)
+    assert created.status_code == 201, created.json
+    site = created.json
+    assert created.headers["Location"] == f"/v1/sites/{site['id']}"
+    assert site["status"] == "draft" and site["created_by"] == "Nguyễn Thị Lan"
+
+    # Drafts are invisible to the public, visible to staff.
+    assert client.get(f"/v1/sites/{site['id']}").status_code == 404
+    assert client.get(f"/v1/sites/{site['id']}", headers=staff).status_code == 200
+
+    etag = client.get(f"/v1/sites/{site['id']}", headers=staff).headers["ETag"]
+    patched = client.patch(
+        f"/v1/sites/{site['id']}",
+        json={
+            "name": {"fr": "Pagode de la Dame céleste"},
+            "short_description": {"en": "A pagoda."},
+        },
+        headers={**staff, "If-Match": etag, "Content-Type": "application/merge-patch+json"},
+    )
+    assert patched.status_code == 200, patched.json
+    assert patched.json["version"] == 2
+    assert patched.json["name"]["fr"] == "Pagode de la Dame céleste"
+    assert patched.json["name"]["vi"] == "Chùa Thiên Mụ"
+
+    stale = client.patch(
+        f"/v1/sites/{site['id']}", json={"admin_area": "Huế"}, headers={**staff, "If-Match": etag}
+    )
+    assert stale.status_code == 412 and stale.json["errors"]["version"]
+
+    published = client.post(f"/v1/sites/{site['id']}/publish", headers=staff)
+    assert published.status_code == 200 and published.json["status"] == "published"
+    public = client.get("/v1/sites/chua-thien-mu")
+    assert public.status_code == 200
+    assert "created_by" not in public.json  # staff names are not public
+    assert public.headers["Cache-Control"].startswith("public")
+
+    revisions = client.get(f"/v1/sites/{site['id']}/revisions", headers=staff)
+    assert [r["action"] for r in revisions.json["items"]] == ["create", "update", "publish"]
+    assert revisions.json["items"][1]["changes"]["name"]["new"]["fr"] == "Pagode de la Dame céleste"
+
+    archived = client.delete(f"/v1/sites/{site['id']}", headers=staff)
+    assert archived.status_code == 200 and archived.json["status"] == "archived"
+    assert client.get(f"/v1/sites/{site['id']}").status_code == 404
+    restored = client.post(f"/v1/sites/{site['id']}/unpublish", headers=staff)
+    assert restored.json["status"] == "draft"
+
+
+def test_nearby_query_json_and_geojson(client, catalogue):
+    load_hue(catalogue)
+    response = client.get(f"/v1/sites?lat={HUE_LAT}&lon={HUE_LON}&radius=2000")
+    assert response.status_code == 200
+    items = response.json["items"]
+    assert [i["slug"] for i in items] == [
+        "cau-truong-tien",
+        "cho-dong-ba",
+        "dai-noi",
+        "kinh-thanh-hue",
+    ]
+    assert all(a["distance_m"] <= b["distance_m"] for a, b in zip(items, items[1:], strict=False))
+    assert "description" not in items[0]  # lists carry summaries
+    assert response.headers["Content-Type"] == "application/json"
+
+    geo = client.get(
+        f"/v1/sites?lat={HUE_LAT}&lon={HUE_LON}&radius=2000",
+        headers={"Accept": "application/geo+json"},
+    )
+    assert geo.headers["Content-Type"] == "application/geo+json"
+    collection = geo.json
+    assert collection["type"] == "FeatureCollection" and collection["numberReturned"] == 4
+    first = collection["features"][0]
+    assert first["geometry"] == {"type": "Point", "coordinates": [107.5887, 16.468]}
+    assert first["properties"]["distance_m"] == items[0]["distance_m"]
+    by_param = client.get(f"/v1/sites?lat={HUE_LAT}&lon={HUE_LON}&radius=2000&f=geojson").json
+    assert by_param["features"] == collection["features"]
+
+
+def test_pagination_with_cursor_and_link_header(client, catalogue):
+    load_hue(catalogue)
+    first = client.get("/v1/sites?limit=4&sort=name")
+    assert len(first.json["items"]) == 4
+    next_url = first.json["links"]["next"]
+    assert first.headers["Link"] == f'<{next_url}>; rel="next"'
+    second = client.get(next_url)
+    third = client.get(second.json["links"]["next"])
+    names = [i["slug"] for page in (first, second, third) for i in page.json["items"]]
+    assert len(names) == len(set(names)) == 9
+    assert third.json["next_cursor"] is None
+
+
+def test_filters_kind_category_bbox(client, catalogue):
+    load_hue(catalogue)
+    tombs = client.get("/v1/sites?kind=tomb&sort=name").json["items"]
+    assert [t["slug"] for t in tombs] == ["lang-khai-dinh", "lang-minh-mang", "lang-tu-duc"]
+    royal = client.get("/v1/sites?category=royal").json["items"]
+    assert [r["slug"] for r in royal] == ["kinh-thanh-hue"]
+    boxed = client.get("/v1/sites?bbox=107.54,16.44,107.56,16.46").json["items"]
+    assert [b["slug"] for b in boxed] == ["chua-thien-mu"]
+
+
+def test_status_filter_needs_staff(client, catalogue, staff):
+    catalogue.create_site(site_record(), "t")
+    assert client.get("/v1/sites?status=draft").status_code == 401
+    drafts = client.get("/v1/sites?status=draft", headers=staff)
+    assert [d["slug"] for d in drafts.json["items"]] == ["chua-thien-mu"]
+    assert drafts.headers["Cache-Control"] == "private, no-store"
+    assert client.get("/v1/sites").json["items"] == []
+
+
+def test_zones_and_sites_inside(client, catalogue):
+    ids = load_hue(catalogue)
+    zones = client.get("/v1/zones?f=geojson").json
+    assert [f["id"] for f in zones["features"]] == [ids["kinh-thanh-hue"]]
+    assert zones["features"][0]["geometry"]["type"] == "Polygon"
+    zone = client.get("/v1/zones/kinh-thanh-hue").json
+    assert zone["footprint"]["type"] == "Polygon" and zone["is_zone"] is True
+    inside = client.get("/v1/zones/kinh-thanh-hue/sites?sort=name").json["items"]
+    assert [s["slug"] for s in inside] == ["cau-truong-tien", "cho-dong-ba", "dai-noi"]
+    assert client.get("/v1/zones/dai-noi").status_code == 404
+    assert client.get("/v1/zones/nowhere/sites").status_code == 404
+
+
+def test_language_selection(client, catalogue):
+    catalogue.create_site(zone_record(), "t", status="published")
+    french = client.get("/v1/sites/kinh-thanh-hue", headers={"Accept-Language": "fr-FR,fr;q=0.9"})
+    assert french.json["display"] == {
+        "lang": "fr",
+        "name": "Citadelle de Huế",
+        "short_description": None,
+    }
+    assert french.headers["Content-Language"] == "fr"
+    # A language the record lacks falls back along the catalogue's chain (vi, en, fr).
+    german = client.get("/v1/sites/kinh-thanh-hue?lang=de")
+    assert german.json["display"]["lang"] == "vi"
+    assert client.get("/v1/sites/kinh-thanh-hue?lang=en").json["display"]["name"] == "Huế Citadel"
+
+
+def test_conditional_get(client, catalogue):
+    catalogue.create_site(site_record(), "t", status="published")
+    first = client.get("/v1/sites/chua-thien-mu")
+    again = client.get("/v1/sites/chua-thien-mu", headers={"If-None-Match": first.headers["ETag"]})
+    assert again.status_code == 304
+
+
+def test_opening_hours_round_trip_and_open_now(client, staff):
+    hours = {
+        "timezone": "Asia/Ho_Chi_Minh",
+        "weekly": {
+            d: [{"opens": "00:00", "closes": "24:00"}]
+            for d in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+        },
+        "closures": [{"start": "2027-02-16", "end": "2027-02-18", "reason": {"vi": "Tết"}}],
+    }
+    created = client.post("/v1/sites", json=site_record(opening_hours=hours), headers=staff)
+    assert created.status_code == 201, created.json
+    assert created.json["opening_hours"]["closures"][0]["start"] == "2027-02-16"
+    assert created.json["open_now"] is True
+
+
+def test_vocabularies_and_landing(client):
+    assert client.get("/").json["links"]["sites"] == "/v1/sites"
+    kinds = {k["code"] for k in client.get("/v1/kinds").json["kinds"]}
+    assert {"pagoda", "tomb", "museum", "heritage_zone"} <= kinds
+    categories = {c["code"]: c for c in client.get("/v1/categories").json["items"]}
+    assert categories["religious"]["parent"] == "cultural-heritage"
+    assert client.get("/health").json == {"status": "ok"}
+
+
+@pytest.mark.parametrize("path", ["/v1/sites", "/v1/zones"])
+def test_bad_token_is_refused_even_on_public_reads(client, path):
+    response = client.get(path, headers={"Authorization": "Bearer tht_not-a-real-token"})
+    assert response.status_code == 401
+    assert response.headers["WWW-Authenticate"].startswith("Bearer")

@@ -183,7 +183,9 @@ def load_demo(catalogue: Catalogue, progress: Callable[[int], None] | None = Non
     report = LoadReport()
     catalogue.seed_categories()
     with catalogue.sessions() as session:
-        existing = set(session.execute(select(SiteSource.source, SiteSource.source_id)).tuples())
+        existing = {
+            tuple(row) for row in session.execute(select(SiteSource.source, SiteSource.source_id))
+        }
     for label, record in [*unesco_records(), *zone_records(report)]:
         key = (record["sources"][0]["source"], record["sources"][0]["source_id"])
         if key in existing:

@@ -1,0 +1,70 @@
+"""The `tourism` command, end to end on a real database."""
+
+import pytest
+from click.testing import CliRunner
+
+from tourism_api.app import create_app
+from tourism_api.cli import main
+
+
+def all_commands(group, prefix=()):
+    yield prefix
+    for name, command in getattr(group, "commands", {}).items():
+        yield from all_commands(command, (*prefix, name))
+
+
+@pytest.mark.parametrize("path", list(all_commands(main)), ids=lambda p: " ".join(p) or "tourism")
+def test_every_command_has_help(path):
+    result = CliRunner().invoke(main, [*path, "--help"])
+    assert result.exit_code == 0, result.output
+    assert "Usage:" in result.output
+
+
+@pytest.fixture
+def run(settings):
+    def invoke(*args):
+        return CliRunner().invoke(main, ["--database-url", settings.database_url, *args])
+
+    return invoke
+
+
+def test_token_lifecycle(run, client):
+    created = run("token", "create", "--name", "Trần Văn Minh")
+    assert created.exit_code == 0, created.output
+    secret = created.output.strip().splitlines()[-1]
+    assert secret.startswith("tht_") and len(secret) > 40
+    headers = {"Authorization": f"Bearer {secret}"}
+    assert client.get("/v1/sites/x/revisions", headers=headers).status_code == 404  # authorised
+    listing = run("token", "list")
+    assert "Trần Văn Minh" in listing.output and secret not in listing.output
+    token_id = listing.output.split()[0]
+    assert run("token", "revoke", token_id).exit_code == 0
+    assert client.get("/v1/sites/x/revisions", headers=headers).status_code == 401
+    assert run("token", "revoke", "999").exit_code != 0
+
+
+def test_category_add_and_list(run, client):
+    added = run(
+        "category", "add", "test-communal-house", "--label", "vi=Đình làng", "--parent", "religious"
+    )
+    assert added.exit_code == 0, added.output
+    codes = {c["code"]: c for c in client.get("/v1/categories").json["items"]}
+    assert codes["test-communal-house"]["label"] == {"vi": "Đình làng"}
+    assert run("category", "add", "Bad Code", "--label", "vi=x").exit_code != 0
+    assert run("category", "add", "test-x", "--label", "de=x").exit_code != 0
+    assert "test-communal-house" in run("category", "list").output
+
+
+def test_demo_load_serves_hue_and_is_idempotent(run, settings):
+    first = run("demo", "load")
+    assert first.exit_code == 0, first.output
+    assert "1168 created" in first.output and "0 rejected" in first.output
+    client = create_app(settings).test_client()
+    near = client.get("/v1/sites?lat=16.4637&lon=107.5909&radius=5000").json["items"]
+    hue = [s for s in near if s["name"].get("en") == "Complex of Hué Monuments"]
+    assert len(hue) == 1 and 1000 < hue[0]["distance_m"] < 2500
+    zones = client.get("/v1/zones?limit=100").json["items"]
+    assert len(zones) == 14 and all(z["footprint"]["type"] == "MultiPolygon" for z in zones)
+    again = run("demo", "load")
+    assert "0 created, 1168 already present" in again.output
+    assert run("db", "current").output.strip() == "0001"

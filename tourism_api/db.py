@@ -51,6 +51,8 @@ def _load_spatialite(library: str):
             ) from exc
         finally:
             dbapi_conn.enable_load_extension(False)
+        # Let SQLAlchemy's "begin" event issue BEGIN itself (see _sqlite_begin).
+        dbapi_conn.isolation_level = None
         cursor = dbapi_conn.cursor()
         cursor.execute("PRAGMA foreign_keys = ON")
         cursor.execute("PRAGMA busy_timeout = 10000")
@@ -61,6 +63,15 @@ def _load_spatialite(library: str):
     return on_connect
 
 
+def _sqlite_begin(connection) -> None:
+    # A write transaction takes SQLite's write lock up front (BEGIN IMMEDIATE):
+    # a deferred one that reads first and writes later fails at once with
+    # "database is locked" when another writer committed in between, instead
+    # of waiting for busy_timeout.
+    immediate = connection.get_execution_options().get("sqlite_immediate", False)
+    connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
 _engines: dict[tuple[str, str], Engine] = {}
 
 
@@ -68,6 +79,7 @@ def _create_engine(url: str, spatialite_library: str) -> Engine:
     if url.startswith("sqlite"):
         engine = create_engine(url, module=_sqlite_module())
         event.listen(engine, "connect", _load_spatialite(spatialite_library))
+        event.listen(engine, "begin", _sqlite_begin)
         return engine
     if url.startswith(("postgresql://", "postgres://")):
         url = "postgresql+psycopg://" + url.split("://", 1)[1]
@@ -107,6 +119,7 @@ def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
     """A session whose work is committed together, or not at all."""
     session = factory()
     try:
+        session.connection(execution_options={"sqlite_immediate": True})
         yield session
         session.commit()
     except BaseException:

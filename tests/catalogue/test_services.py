@@ -150,3 +150,26 @@ def test_zone_footprint_marks_a_zone(catalogue):
     )
     assert zone.is_zone and not route.is_zone
     assert catalogue.get_site(zone.id, include_unpublished=True).updated_at.tzinfo == UTC
+
+
+def test_concurrent_edits_are_serialised_not_lost(catalogue):
+    """Staff editing the same site at once: every edit lands, each as its own version."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    site = catalogue.create_site(site_record(), "lan")
+    languages = ("fr", "en", "vi")
+
+    def edit(i: int):
+        lang = languages[i % 3]
+        updated = catalogue.update_site(site.id, {"description": {lang: f"edit {i}"}}, f"ed-{i}")
+        return i, lang, updated.version
+
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        results = list(pool.map(edit, range(12)))
+    assert sorted(version for _, _, version in results) == list(range(2, 14))
+    assert [r.version for r in catalogue.revisions(site.id)] == list(range(1, 14))
+    final = catalogue.get_site(site.id, include_unpublished=True)
+    assert final.version == 13
+    for lang in languages:
+        latest = max((version, i) for i, edited, version in results if edited == lang)[1]
+        assert final.description[lang] == f"edit {latest}"

@@ -25,7 +25,10 @@ def _enable_spatial() -> None:
         ).first()
         if not has_metadata:
             # WGS 84 only: the full EPSG table would add seconds and megabytes.
-            bind.exec_driver_sql("SELECT InitSpatialMetadata(1, 'WGS84')")
+            # transaction=0: we are already inside the migration's transaction.
+            done = bind.exec_driver_sql("SELECT InitSpatialMetadata(0, 'WGS84')").scalar()
+            if done != 1:
+                raise RuntimeError("SpatiaLite could not initialise its metadata tables")
     else:
         op.execute("CREATE EXTENSION IF NOT EXISTS postgis")
 

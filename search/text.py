@@ -62,3 +62,20 @@ def slugify(text: str, max_length: int = 80) -> str:
     """An ASCII, hyphenated slug from any name ("Chùa Thiên Mụ" -> "chua-thien-mu")."""
     slug = _SLUG_JUNK.sub("-", fold(text)).strip("-")
     return slug[:max_length].rstrip("-") or "site"
+
+
+def folded_tokens(text: str) -> list[str]:
+    """The words of a text, folded: what both backends match against `*_folded` fields."""
+    return _WORD.findall(fold(text))
+
+
+def exact_tokens(text: str) -> list[str]:
+    """The words of a text as tone keys: what `name_exact` fields hold."""
+    return tone_key(text).split()
+
+
+def word_suffixes(text: str) -> list[str]:
+    """Each tail of a folded name starting at a word ("chua thien mu", "thien mu", "mu"),
+    so a search box finds "Chùa Thiên Mụ" from "thien m"."""
+    words = folded_tokens(text)
+    return [" ".join(words[i:]) for i in range(len(words))]

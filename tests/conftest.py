@@ -31,6 +31,8 @@ def pytest_collection_modifyitems(items):
         callspec = getattr(item, "callspec", None)
         if callspec and callspec.params.get("backend") == "postgis":
             item.add_marker(pytest.mark.postgis)
+        if callspec and callspec.params.get("search_backend_name") == "elasticsearch":
+            item.add_marker(pytest.mark.elasticsearch)
 
 
 def _prepare(settings: Settings) -> None:
@@ -75,14 +77,15 @@ def backend(request) -> str:
 
 @pytest.fixture
 def settings(backend, request, tmp_path) -> Settings:
+    search_url = f"sqlite:///{tmp_path / 'search.sqlite3'}"
     if backend == "spatialite":
         template = request.getfixturevalue("spatialite_template")
         path = tmp_path / "catalogue.sqlite3"
         shutil.copyfile(template, path)
-        settings = Settings(database_url=f"sqlite:///{path}")
+        settings = Settings(database_url=f"sqlite:///{path}", search_url=search_url)
     else:
         url = request.getfixturevalue("postgis_url")
-        settings = Settings(database_url=url)
+        settings = Settings(database_url=url, search_url=search_url)
         services = Services.build(settings)
         with services.engine.begin() as conn:
             conn.execute(text(f"TRUNCATE {', '.join(DATA_TABLES)} RESTART IDENTITY CASCADE"))
@@ -121,3 +124,56 @@ def staff_token(services) -> str:
 @pytest.fixture
 def staff(staff_token) -> dict[str, str]:
     return {"Authorization": f"Bearer {staff_token}"}
+
+
+# -- search backends ------------------------------------------------------------
+
+SEARCH_BACKENDS = ("embedded", "elasticsearch")
+
+
+@pytest.fixture(scope="session")
+def elasticsearch_url():
+    url = os.environ.get("TOURISM_TEST_ELASTICSEARCH_URL")
+    if not url:
+        if os.environ.get("TOURISM_TEST_REQUIRE_ELASTICSEARCH") == "1":
+            pytest.fail(
+                "TOURISM_TEST_REQUIRE_ELASTICSEARCH=1 but TOURISM_TEST_ELASTICSEARCH_URL is not set"
+            )
+        pytest.skip(
+            "set TOURISM_TEST_ELASTICSEARCH_URL to run the Elasticsearch tests (scripts/test does)"
+        )
+    return url
+
+
+@pytest.fixture(params=SEARCH_BACKENDS)
+def search_backend_name(request) -> str:
+    return request.param
+
+
+@pytest.fixture
+def search_settings(search_backend_name, request, tmp_path, spatialite_template) -> Settings:
+    """A SpatiaLite catalogue with either search backend, indexing inline after each write."""
+    path = tmp_path / "catalogue.sqlite3"
+    shutil.copyfile(spatialite_template, path)
+    if search_backend_name == "embedded":
+        search_url, prefix = f"sqlite:///{tmp_path / 'search.sqlite3'}", "tourism"
+    else:
+        search_url = request.getfixturevalue("elasticsearch_url")
+        prefix = f"test-{uuid.uuid4().hex[:10]}"
+    settings = Settings(
+        database_url=f"sqlite:///{path}",
+        search_url=search_url,
+        search_index_prefix=prefix,
+        index_inline=True,
+    )
+    yield settings
+    dispose_engine(settings)
+
+
+@pytest.fixture
+def search_services(search_settings):
+    services = Services.build(search_settings)
+    yield services
+    if hasattr(services.search, "drop"):
+        services.search.drop()
+    services.search.close()

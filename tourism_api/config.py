@@ -24,6 +24,17 @@ def _int_env(name: str, default: int) -> int:
         raise ValueError(f"{name} must be an integer, got {raw!r}") from exc
 
 
+def _bool_env(name: str) -> bool | None:
+    raw = (os.environ.get(name) or "").strip().lower()
+    if not raw:
+        return None
+    if raw in ("1", "true", "yes", "on"):
+        return True
+    if raw in ("0", "false", "no", "off"):
+        return False
+    raise ValueError(f"{name} must be true or false, got {raw!r}")
+
+
 def _list_env(name: str, default: tuple[str, ...]) -> tuple[str, ...]:
     raw = os.environ.get(name)
     if not raw:
@@ -35,6 +46,11 @@ def _list_env(name: str, default: tuple[str, ...]) -> tuple[str, ...]:
 class Settings:
     database_url: str = DEFAULT_DATABASE_URL
     search_url: str | None = None
+    # Index names start with this, so environments and test runs do not collide.
+    search_index_prefix: str = "tourism"
+    # Index each change right after the write (None: only with the embedded backend;
+    # with Elasticsearch the `tourism index run --follow` worker does it).
+    index_inline: bool | None = None
     media_root: str = "var/media"
     # Languages accepted in multilingual fields; the order is the fallback
     # chain used when a requested language is missing.
@@ -52,6 +68,8 @@ class Settings:
         return cls(
             database_url=os.environ.get("TOURISM_DATABASE_URL") or DEFAULT_DATABASE_URL,
             search_url=os.environ.get("TOURISM_SEARCH_URL") or None,
+            search_index_prefix=os.environ.get("TOURISM_SEARCH_INDEX_PREFIX") or "tourism",
+            index_inline=_bool_env("TOURISM_INDEX_INLINE"),
             media_root=os.environ.get("TOURISM_MEDIA_ROOT") or "var/media",
             languages=_list_env("TOURISM_LANGUAGES", ("vi", "en", "fr")),
             default_timezone=os.environ.get("TOURISM_DEFAULT_TIMEZONE") or "Asia/Ho_Chi_Minh",
@@ -61,6 +79,14 @@ class Settings:
             public_cache_seconds=_int_env("TOURISM_PUBLIC_CACHE_SECONDS", 60),
             spatialite_library=os.environ.get("SPATIALITE_LIBRARY_PATH") or "mod_spatialite",
         )
+
+    @property
+    def search_is_embedded(self) -> bool:
+        return not (self.search_url or "").startswith(("http://", "https://"))
+
+    @property
+    def inline_indexing(self) -> bool:
+        return self.search_is_embedded if self.index_inline is None else self.index_inline
 
     @property
     def is_sqlite(self) -> bool:

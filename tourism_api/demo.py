@@ -186,6 +186,12 @@ def load_demo(catalogue: Catalogue, progress: Callable[[int], None] | None = Non
         existing = {
             tuple(row) for row in session.execute(select(SiteSource.source, SiteSource.source_id))
         }
+    with catalogue.deferred_hooks():
+        _load_records(catalogue, report, existing, progress)
+    return report
+
+
+def _load_records(catalogue: Catalogue, report: LoadReport, existing: set, progress) -> None:
     for label, record in [*unesco_records(), *zone_records(report)]:
         key = (record["sources"][0]["source"], record["sources"][0]["source_id"])
         if key in existing:
@@ -199,7 +205,6 @@ def load_demo(catalogue: Catalogue, progress: Callable[[int], None] | None = Non
                 report.rejected.append(f"{label}: {exc.message} {exc.errors}")
         if progress:
             progress(1)
-    return report
 
 
 def demo_size() -> int:

@@ -7,11 +7,14 @@ from dataclasses import dataclass
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from search.base import SearchBackend
+
 from .catalogue.queries import SiteLister
 from .catalogue.services import Catalogue
 from .catalogue.tokens import TokenService
 from .config import Settings
 from .db import get_engine, session_factory
+from .indexing import Indexer, open_backend
 
 
 @dataclass
@@ -22,16 +25,25 @@ class Services:
     catalogue: Catalogue
     lister: SiteLister
     tokens: TokenService
+    search: SearchBackend
+    indexer: Indexer
 
     @classmethod
     def build(cls, settings: Settings) -> Services:
         engine = get_engine(settings)
         sessions = session_factory(engine)
+        search = open_backend(settings)
+        indexer = Indexer(sessions, search)
+        catalogue = Catalogue(settings, sessions)
+        if settings.inline_indexing:
+            catalogue.after_write.append(indexer.drain_quietly)
         return cls(
             settings=settings,
             engine=engine,
             sessions=sessions,
-            catalogue=Catalogue(settings, sessions),
+            catalogue=catalogue,
             lister=SiteLister(sessions),
             tokens=TokenService(sessions),
+            search=search,
+            indexer=indexer,
         )

@@ -18,10 +18,12 @@ from shapely import wkb as shapely_wkb
 from sqlalchemy import and_, exists, or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from search.geo import Envelope, radius_envelopes, split_envelope
+
 from .errors import InvalidInput, NotFound
 from .geometry import from_db
 from .models import Site, SiteCategory
-from .spatial import Envelope, SpatialSQL, radius_envelopes, split_envelope
+from .spatial import SpatialSQL
 
 SORTS = ("id", "name", "distance")
 

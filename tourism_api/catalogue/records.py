@@ -107,6 +107,63 @@ def _iso(moment: datetime | None) -> str | None:
     return moment.isoformat().replace("+00:00", "Z") if moment else None
 
 
+def stored_view(site: Site, *, summary: bool = False) -> dict:
+    """The public record of a site, independent of who asks, when and in which language.
+
+    Search index documents keep this (summary) view, so search hits are served
+    from the index alone; `present` adds the per-request parts.
+    """
+    view: dict[str, Any] = {
+        "id": site.id,
+        "slug": site.slug,
+        "kind": site.kind,
+        "status": site.status,
+        "name": site.name,
+        "short_description": site.short_description or {},
+        "location": to_geojson(from_db(site.location)),
+        "is_zone": site.is_zone,
+        "categories": site.category_codes,
+        "designations": site.designations or [],
+        "address": site.address or {},
+        "admin_area": site.admin_area,
+        "opening_hours": site.opening_hours,
+        "accessibility": site.accessibility or {},
+        "contact": site.contact or {},
+        "admission": site.admission or {},
+        "provenance": [source_view(s) for s in site.sources],
+        "version": site.version,
+        "created_at": _iso(site.created_at),
+        "updated_at": _iso(site.updated_at),
+        "published_at": _iso(site.published_at),
+        "links": {"self": f"/v1/sites/{site.id}"},
+    }
+    if not summary:
+        view["description"] = site.description or {}
+        view["footprint"] = to_geojson(from_db(site.footprint))
+    return view
+
+
+def present(
+    view: dict,
+    *,
+    preferred: tuple[str, ...],
+    languages: tuple[str, ...],
+    now: datetime,
+    distance_m: float | None = None,
+) -> dict:
+    """A stored view with what depends on the request: `display` texts, `open_now`, distance."""
+    lang, name = pick_language(view["name"], preferred, languages)
+    _, short = pick_language(
+        view.get("short_description"), (lang,) if lang else preferred, languages
+    )
+    result = dict(view)
+    result["display"] = {"lang": lang, "name": name, "short_description": short}
+    result["open_now"] = is_open(view.get("opening_hours"), now)
+    if distance_m is not None:
+        result["distance_m"] = round(distance_m, 1)
+    return result
+
+
 def public_view(
     site: Site,
     *,
@@ -118,40 +175,13 @@ def public_view(
     distance_m: float | None = None,
 ) -> dict:
     """What the API returns for a site; `summary` leaves out long texts and footprints."""
-    lang, name = pick_language(site.name, preferred, languages)
-    _, short = pick_language(site.short_description, (lang,) if lang else preferred, languages)
-    location = from_db(site.location)
-    view: dict[str, Any] = {
-        "id": site.id,
-        "slug": site.slug,
-        "kind": site.kind,
-        "status": site.status,
-        "name": site.name,
-        "short_description": site.short_description or {},
-        "display": {"lang": lang, "name": name, "short_description": short},
-        "location": to_geojson(location),
-        "is_zone": site.is_zone,
-        "categories": site.category_codes,
-        "designations": site.designations or [],
-        "address": site.address or {},
-        "admin_area": site.admin_area,
-        "opening_hours": site.opening_hours,
-        "open_now": is_open(site.opening_hours, now),
-        "accessibility": site.accessibility or {},
-        "contact": site.contact or {},
-        "admission": site.admission or {},
-        "provenance": [source_view(s) for s in site.sources],
-        "version": site.version,
-        "created_at": _iso(site.created_at),
-        "updated_at": _iso(site.updated_at),
-        "published_at": _iso(site.published_at),
-        "links": {"self": f"/v1/sites/{site.id}"},
-    }
-    if distance_m is not None:
-        view["distance_m"] = round(distance_m, 1)
-    if not summary:
-        view["description"] = site.description or {}
-        view["footprint"] = to_geojson(from_db(site.footprint))
+    view = present(
+        stored_view(site, summary=summary),
+        preferred=preferred,
+        languages=languages,
+        now=now,
+        distance_m=distance_m,
+    )
     if staff:
         view["created_by"] = site.created_by
         view["updated_by"] = site.updated_by

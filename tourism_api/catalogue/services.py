@@ -7,7 +7,9 @@ miss a committed change.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import functools
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
@@ -34,6 +36,20 @@ TRANSITIONS: dict[str, tuple[tuple[str, ...], str]] = {
     "draft": (("in_review", "published", "archived"), "unpublish"),
     "archived": (("draft", "in_review", "published"), "archive"),
 }
+
+
+def _notifies(method):
+    """Run the catalogue's after-write hooks once the method's transaction has committed."""
+
+    @functools.wraps(method)
+    def wrapper(self, *args, **kwargs):
+        result = method(self, *args, **kwargs)
+        if not self._deferring:
+            for hook in self.after_write:
+                hook()
+        return result
+
+    return wrapper
 
 
 def utcnow() -> datetime:
@@ -68,6 +84,20 @@ class Catalogue:
         self.settings = settings
         self.sessions = sessions
         self.clock: Callable[[], datetime] = utcnow
+        # Called after every committed write (e.g. to index it at once).
+        self.after_write: list[Callable[[], None]] = []
+        self._deferring = False
+
+    @contextmanager
+    def deferred_hooks(self) -> Iterator[None]:
+        """Run the after-write hooks once at the end of a bulk load instead of per record."""
+        self._deferring = True
+        try:
+            yield
+        finally:
+            self._deferring = False
+            for hook in self.after_write:
+                hook()
 
     # -- reading -------------------------------------------------------------
 
@@ -188,6 +218,7 @@ class Catalogue:
                 "The change conflicts with another record (duplicate slug or source)."
             ) from exc
 
+    @_notifies
     def create_site(self, raw: Any, actor: str, *, status: str = "draft") -> Site:
         with transaction(self.sessions) as session:
             record = self._validate(session, raw)
@@ -220,6 +251,7 @@ class Catalogue:
             self._commit(session)
             return site
 
+    @_notifies
     def update_site(
         self, ref: str, patch: Any, actor: str, *, expected_version: int | None = None
     ) -> Site:
@@ -256,6 +288,7 @@ class Catalogue:
             self._commit(session)
             return site
 
+    @_notifies
     def change_status(
         self, ref: str, status: str, actor: str, *, expected_version: int | None = None
     ) -> Site:

@@ -1,0 +1,221 @@
+"""The contract every search backend fulfils, and the values that cross it.
+
+Backends receive index documents (plain dicts built by the application from
+published sites) and answer `SearchQuery`s; they know nothing of the catalogue
+or of Flask. The same contract tests run against each backend.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import html
+import json
+import math
+import re
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Iterable
+from dataclasses import asdict, dataclass, field
+
+from .geo import Envelope
+from .text import fold
+
+SORTS = ("relevance", "distance", "name")
+MAX_QUERY_LENGTH = 200
+MAX_PAGE_SIZE = 100
+FACET_FIELDS = ("kind", "categories", "designations")
+
+
+class SearchError(Exception):
+    """A query the backend cannot answer; `errors` names the parameter."""
+
+    def __init__(self, message: str, errors: dict | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.errors = errors or {}
+
+
+class SearchUnavailable(Exception):
+    """The search engine cannot be reached or refused the request; the catalogue is fine."""
+
+
+@dataclass(frozen=True)
+class SearchQuery:
+    text: str = ""
+    near: tuple[float, float] | None = None  # (lon, lat)
+    radius_m: float | None = None
+    bbox: Envelope | None = None
+    zone: dict | None = field(default=None, compare=False)  # GeoJSON (Multi)Polygon
+    zone_id: str | None = None  # identifies `zone` in cursors
+    kinds: tuple[str, ...] = ()
+    categories: tuple[str, ...] = ()
+    designations: tuple[str, ...] = ()
+    languages: tuple[str, ...] = ()  # sites with a name in each of these
+    sort: str | None = None
+    limit: int = 20
+    cursor: str | None = field(default=None, compare=False)
+    facets: bool = False
+
+    def __post_init__(self) -> None:
+        if len(self.text) > MAX_QUERY_LENGTH:
+            raise SearchError(
+                f"The query is longer than {MAX_QUERY_LENGTH} characters.",
+                {"q": [f"At most {MAX_QUERY_LENGTH} characters."]},
+            )
+        if self.radius_m is not None and self.near is None:
+            raise SearchError("A radius needs lat and lon.", {"radius": ["Needs lat and lon."]})
+        if self.effective_sort == "distance" and self.near is None:
+            raise SearchError(
+                "Sorting by distance needs lat and lon.", {"sort": ["Needs lat and lon."]}
+            )
+        if self.effective_sort not in SORTS:
+            raise SearchError(
+                f"Unknown sort {self.sort!r}.", {"sort": [f"One of {', '.join(SORTS)}."]}
+            )
+        if not 1 <= self.limit <= MAX_PAGE_SIZE:
+            raise SearchError(
+                f"limit is 1 to {MAX_PAGE_SIZE}.", {"limit": [f"1 to {MAX_PAGE_SIZE}."]}
+            )
+
+    @property
+    def effective_sort(self) -> str:
+        if self.sort:
+            return self.sort
+        if self.text.strip():
+            return "relevance"
+        return "distance" if self.near else "name"
+
+    def fingerprint(self) -> str:
+        data = asdict(self)
+        for key in ("cursor", "limit", "zone", "facets"):
+            data.pop(key)
+        return hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()[
+            :16
+        ]
+
+
+@dataclass
+class SearchHit:
+    id: str
+    view: dict
+    score: float | None = None
+    distance_m: float | None = None
+    highlight: dict[str, list[str]] = field(default_factory=dict)
+
+
+@dataclass
+class SearchResult:
+    hits: list[SearchHit]
+    total: int
+    next_cursor: str | None = None
+    facets: dict[str, dict[str, int]] = field(default_factory=dict)
+
+
+@dataclass
+class Suggestion:
+    id: str
+    text: str  # the folded name tail that matched
+    view: dict
+
+
+def encode_cursor(query: SearchQuery, after: list) -> str:
+    payload = json.dumps({"q": query.fingerprint(), "a": after}, separators=(",", ":"))
+    return base64.urlsafe_b64encode(payload.encode()).decode().rstrip("=")
+
+
+def decode_cursor(query: SearchQuery) -> list | None:
+    """The sort values to continue after; any tampering is a SearchError, never an engine error."""
+    if not query.cursor:
+        return None
+    bad = SearchError(
+        "The cursor is invalid or belongs to another query.", {"cursor": ["Invalid cursor."]}
+    )
+    try:
+        raw = base64.urlsafe_b64decode(query.cursor + "=" * (-len(query.cursor) % 4))
+        payload = json.loads(raw)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise bad from exc
+    if not isinstance(payload, dict) or payload.get("q") != query.fingerprint():
+        raise bad
+    after = payload.get("a")
+    if not isinstance(after, list) or len(after) != 2 or not isinstance(after[1], str):
+        raise bad
+    first = after[0]
+    if query.effective_sort == "name":
+        if not isinstance(first, str):
+            raise bad
+    elif isinstance(first, bool) or not isinstance(first, int | float) or not math.isfinite(first):
+        raise bad
+    return after
+
+
+class SearchBackend(ABC):
+    """Index documents are dicts with: id, version, kind, categories, designations,
+    languages, location {lon, lat}, sort_name, name_exact, name_folded, text_folded,
+    suggest (list of folded name tails) and view (the stored public view)."""
+
+    name: str
+
+    @abstractmethod
+    def apply(self, upserts: Iterable[dict], deletes: Iterable[tuple[str, int]]) -> None:
+        """Index documents and delete (id, version) pairs, all or raise SearchUnavailable.
+        An older version never replaces a newer one."""
+
+    @abstractmethod
+    def search(self, query: SearchQuery) -> SearchResult: ...
+
+    @abstractmethod
+    def suggest(self, prefix: str, limit: int = 10) -> list[Suggestion]: ...
+
+    @abstractmethod
+    def rebuild(
+        self, documents: Iterable[dict], progress: Callable[[int], None] | None = None
+    ) -> int:
+        """Fill a fresh index and switch to it atomically; searches go on meanwhile."""
+
+    @abstractmethod
+    def count(self) -> int: ...
+
+    @abstractmethod
+    def healthy(self) -> bool: ...
+
+    def refresh(self) -> None:
+        """Make applied changes visible to searches (no-op where that is immediate)."""
+
+    def close(self) -> None:
+        """Release connections."""
+
+
+def highlight(texts: dict[str, str] | None, tokens: list[str], limit: int = 3) -> list[str]:
+    """Texts with the words that match the folded query tokens wrapped in <em>.
+
+    Done here, not by the engine, so that "hue" highlights "Huế" on every backend.
+    """
+    if not texts or not tokens:
+        return []
+    wanted = set(tokens)
+    out = []
+    for text in texts.values():
+        parts = re.split(r"(\w+)", text)
+        hit = False
+        for i, part in enumerate(parts):
+            escaped = html.escape(part)
+            if i % 2 == 1 and fold(part) in wanted:
+                parts[i] = f"<em>{escaped}</em>"
+                hit = True
+            else:
+                parts[i] = escaped
+        if hit:
+            out.append("".join(parts))
+        if len(out) >= limit:
+            break
+    return out
+
+
+def highlights_for(view: dict, tokens: list[str]) -> dict[str, list[str]]:
+    found: dict[str, list[str]] = {}
+    for field_name in ("name", "short_description"):
+        snippets = highlight(view.get(field_name), tokens)
+        if snippets:
+            found[field_name] = snippets
+    return found

@@ -1,0 +1,374 @@
+"""The Elasticsearch backend (production), through the official client.
+
+Only core Elasticsearch features are used (standard analyser, geo_point,
+bool/multi_match, completion, aggregations, aliases, bulk with external
+versions): folding is done in Python by `search.text`, so the node needs no
+analysis plugins. Engine errors never reach API clients: they become
+`SearchUnavailable` (or `SearchError` for a query we refuse ourselves).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Iterable
+
+from elasticsearch import ApiError, Elasticsearch, TransportError, helpers
+
+from .base import (
+    FACET_FIELDS,
+    SearchBackend,
+    SearchHit,
+    SearchQuery,
+    SearchResult,
+    SearchUnavailable,
+    Suggestion,
+    decode_cursor,
+    encode_cursor,
+    highlights_for,
+)
+from .geo import arc_distance_m, split_envelope
+from .text import exact_tokens, folded_tokens
+
+log = logging.getLogger(__name__)
+
+MAPPINGS = {
+    "dynamic": "strict",
+    "properties": {
+        "id": {"type": "keyword"},
+        "version": {"type": "long"},
+        "kind": {"type": "keyword"},
+        "categories": {"type": "keyword"},
+        "designations": {"type": "keyword"},
+        "languages": {"type": "keyword"},
+        "location": {"type": "geo_point"},
+        "sort_name": {"type": "keyword"},
+        "name_exact": {"type": "text", "analyzer": "standard"},
+        "name_folded": {"type": "text", "analyzer": "standard"},
+        "text_folded": {"type": "text", "analyzer": "standard"},
+        "suggest": {"type": "completion", "analyzer": "standard", "preserve_separators": True},
+        "view": {"type": "object", "enabled": False},
+    },
+}
+EXACT_BOOST = 1000.0
+_BULK_CHUNK = 500
+
+
+class ElasticBackend(SearchBackend):
+    name = "elasticsearch"
+
+    def __init__(
+        self, url: str, prefix: str = "tourism", *, replicas: int = 0, timeout: float = 10.0
+    ) -> None:
+        self.client = Elasticsearch(
+            url, request_timeout=timeout, max_retries=0, retry_on_timeout=False
+        )
+        self.alias = f"{prefix}-sites"
+        self.replicas = replicas
+
+    # -- administration ----------------------------------------------------------
+
+    def _call(self, what: str, fn, *args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except (TransportError, ApiError) as exc:
+            log.warning("elasticsearch %s failed: %s", what, exc)
+            raise SearchUnavailable(f"elasticsearch {what} failed") from exc
+
+    def _new_index(self) -> str:
+        name = f"{self.alias}-{time.strftime('%Y%m%d%H%M%S')}-{time.time_ns() % 1_000_000:06d}"
+        self._call(
+            "create index",
+            self.client.indices.create,
+            index=name,
+            settings={
+                "number_of_shards": 1,
+                "number_of_replicas": self.replicas,
+                "refresh_interval": "1s",
+            },
+            mappings=MAPPINGS,
+        )
+        return name
+
+    def ensure_index(self) -> None:
+        exists = self._call("alias check", self.client.indices.exists_alias, name=self.alias)
+        if not exists:
+            name = self._new_index()
+            self._call("alias", self.client.indices.put_alias, index=name, name=self.alias)
+
+    def healthy(self) -> bool:
+        try:
+            health = self.client.cluster.health(timeout="1s")
+        except (TransportError, ApiError):
+            return False
+        return health.get("status") in ("green", "yellow")
+
+    def refresh(self) -> None:
+        self._call("refresh", self.client.indices.refresh, index=self.alias)
+
+    def close(self) -> None:
+        self.client.close()
+
+    def drop(self) -> None:
+        """Delete every index behind the alias (tests and `index rebuild --drop`)."""
+        try:
+            indices = list(self.client.indices.get_alias(name=self.alias))
+        except ApiError:
+            return
+        for name in indices:
+            self._call("delete index", self.client.indices.delete, index=name)
+
+    # -- writing ------------------------------------------------------------------
+
+    def _actions(
+        self,
+        index: str,
+        upserts: Iterable[dict],
+        deletes: Iterable[tuple[str, int]],
+        *,
+        versioned: bool,
+    ):
+        for doc in upserts:
+            action = {
+                "_op_type": "index",
+                "_index": index,
+                "_id": doc["id"],
+                "_source": doc,
+            }
+            if versioned:
+                action.update(version=doc["version"], version_type="external_gte")
+            yield action
+        for site_id, version in deletes:
+            action = {"_op_type": "delete", "_index": index, "_id": site_id}
+            if versioned:
+                action.update(version=version, version_type="external_gte")
+            yield action
+
+    def _bulk(self, index: str, actions) -> int:
+        done = 0
+        try:
+            for ok, item in helpers.streaming_bulk(
+                self.client,
+                actions,
+                chunk_size=_BULK_CHUNK,
+                raise_on_error=False,
+                raise_on_exception=True,
+            ):
+                result = next(iter(item.values()))
+                status = result.get("status", 500)
+                # 409: a newer version is indexed already; 404: deleting what is not there.
+                if not ok and status not in (409, 404):
+                    raise SearchUnavailable(f"elasticsearch refused a document ({status})")
+                done += 1
+        except (TransportError, ApiError) as exc:
+            raise SearchUnavailable("elasticsearch bulk failed") from exc
+        return done
+
+    def apply(self, upserts: Iterable[dict], deletes: Iterable[tuple[str, int]]) -> None:
+        self.ensure_index()
+        self._bulk(self.alias, self._actions(self.alias, upserts, deletes, versioned=True))
+
+    def rebuild(
+        self, documents: Iterable[dict], progress: Callable[[int], None] | None = None
+    ) -> int:
+        new = self._new_index()
+        count = 0
+
+        def counted():
+            nonlocal count
+            for doc in documents:
+                count += 1
+                if progress and count % _BULK_CHUNK == 0:
+                    progress(_BULK_CHUNK)
+                yield doc
+
+        self._bulk(new, self._actions(new, counted(), (), versioned=True))
+        if progress and count % _BULK_CHUNK:
+            progress(count % _BULK_CHUNK)
+        self._call("refresh", self.client.indices.refresh, index=new)
+        try:
+            old = list(self.client.indices.get_alias(name=self.alias))
+        except ApiError:
+            old = []
+        actions = [{"remove": {"index": name, "alias": self.alias}} for name in old]
+        actions.append({"add": {"index": new, "alias": self.alias}})
+        self._call("switch alias", self.client.indices.update_aliases, actions=actions)
+        for name in old:
+            self._call("delete index", self.client.indices.delete, index=name)
+        return count
+
+    # -- reading ------------------------------------------------------------------
+
+    def count(self) -> int:
+        self.ensure_index()
+        return self._call("count", self.client.count, index=self.alias)["count"]
+
+    def _filters(self, query: SearchQuery) -> list[dict]:
+        filters: list[dict] = []
+        for field_name, values in (
+            ("kind", query.kinds),
+            ("categories", query.categories),
+            ("designations", query.designations),
+        ):
+            if values:
+                filters.append({"terms": {field_name: list(values)}})
+        for lang in query.languages:
+            filters.append({"term": {"languages": lang}})
+        if query.bbox:
+            boxes = split_envelope(query.bbox)
+            filters.append(
+                {
+                    "bool": {
+                        "should": [
+                            {
+                                "geo_bounding_box": {
+                                    "location": {
+                                        "top_left": {"lat": max_lat, "lon": min_lon},
+                                        "bottom_right": {"lat": min_lat, "lon": max_lon},
+                                    }
+                                }
+                            }
+                            for min_lon, min_lat, max_lon, max_lat in boxes
+                        ],
+                        "minimum_should_match": 1,
+                    }
+                }
+            )
+        if query.near and query.radius_m is not None:
+            lon, lat = query.near
+            filters.append(
+                {
+                    "geo_distance": {
+                        "distance": f"{query.radius_m}m",
+                        "distance_type": "arc",
+                        "location": {"lat": lat, "lon": lon},
+                    }
+                }
+            )
+        if query.zone:
+            filters.append(
+                {"geo_shape": {"location": {"shape": query.zone, "relation": "intersects"}}}
+            )
+        return filters
+
+    def search(self, query: SearchQuery) -> SearchResult:
+        tokens = folded_tokens(query.text)
+        if query.text.strip() and not tokens:
+            empty = {f: {} for f in FACET_FIELDS} if query.facets else {}
+            return SearchResult(hits=[], total=0, facets=empty)
+        self.ensure_index()
+        bool_query: dict = {"filter": self._filters(query)}
+        if tokens:
+            bool_query["must"] = [
+                {
+                    "multi_match": {
+                        "query": " ".join(tokens),
+                        "fields": ["name_folded^6", "text_folded"],
+                        "operator": "and",
+                        "type": "cross_fields",
+                    }
+                }
+            ]
+            exact = exact_tokens(query.text)
+            if exact:
+                bool_query["should"] = [
+                    {
+                        "match": {
+                            "name_exact": {
+                                "query": " ".join(exact),
+                                "operator": "and",
+                                "boost": EXACT_BOOST,
+                            }
+                        }
+                    }
+                ]
+        sort_key = query.effective_sort
+        primary = {"relevance": {"_score": "desc"}, "name": {"sort_name": "asc"}}.get(sort_key)
+        if sort_key == "distance":
+            lon, lat = query.near
+            primary = {
+                "_geo_distance": {
+                    "location": {"lat": lat, "lon": lon},
+                    "order": "asc",
+                    "unit": "m",
+                    "distance_type": "arc",
+                }
+            }
+        body: dict = {
+            "query": {"bool": bool_query},
+            "sort": [primary, {"id": "asc"}],
+            "size": query.limit + 1,
+            "track_total_hits": True,
+            "_source": ["view"],
+        }
+        after = decode_cursor(query)
+        if after is not None:
+            body["search_after"] = after
+        if query.facets:
+            body["aggs"] = {f: {"terms": {"field": f, "size": 100}} for f in FACET_FIELDS}
+        response = self._call("search", self.client.search, index=self.alias, **body)
+        raw_hits = response["hits"]["hits"]
+        hits = []
+        for raw in raw_hits[: query.limit]:
+            view = raw["_source"]["view"]
+            distance = None
+            if sort_key == "distance":
+                distance = raw["sort"][0]
+            elif query.near:
+                # The same formula as the engine's `arc` distance.
+                lon, lat = view["location"]["coordinates"][:2]
+                distance = arc_distance_m(query.near[0], query.near[1], lon, lat)
+            hits.append(
+                SearchHit(
+                    id=raw["_id"],
+                    view=view,
+                    score=raw["sort"][0] if sort_key == "relevance" else None,
+                    distance_m=distance,
+                    highlight=highlights_for(view, tokens),
+                )
+            )
+        next_cursor = None
+        if len(raw_hits) > query.limit:
+            last = raw_hits[query.limit - 1]["sort"][:2]
+            next_cursor = encode_cursor(query, last)
+        facets = {}
+        if query.facets:
+            facets = {
+                f: {b["key"]: b["doc_count"] for b in response["aggregations"][f]["buckets"]}
+                for f in FACET_FIELDS
+            }
+        return SearchResult(
+            hits=hits,
+            total=response["hits"]["total"]["value"],
+            next_cursor=next_cursor,
+            facets=facets,
+        )
+
+    def suggest(self, prefix: str, limit: int = 10) -> list[Suggestion]:
+        tokens = folded_tokens(prefix)
+        if not tokens:
+            return []
+        self.ensure_index()
+        wanted = " ".join(tokens)
+        response = self._call(
+            "suggest",
+            self.client.search,
+            index=self.alias,
+            suggest={
+                "names": {
+                    "prefix": wanted,
+                    "completion": {"field": "suggest", "size": limit * 5, "skip_duplicates": False},
+                }
+            },
+            source=["view", "suggest"],
+        )
+        found: dict[str, Suggestion] = {}
+        for option in response["suggest"]["names"][0]["options"]:
+            source = option["_source"]
+            tails = [t for t in source["suggest"] if t.startswith(wanted)]
+            if tails and option["_id"] not in found:
+                found[option["_id"]] = Suggestion(
+                    id=option["_id"], text=min(tails, key=len), view=source["view"]
+                )
+        ordered = sorted(found.values(), key=lambda s: (len(s.text), s.view.get("slug", ""), s.id))
+        return ordered[:limit]

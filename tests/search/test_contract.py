@@ -1,0 +1,260 @@
+"""The search contract: the same assertions on the embedded backend and on Elasticsearch."""
+
+import pytest
+
+from search.base import SearchError, SearchQuery
+from search.geo import arc_distance_m
+from tests.factories import HUE_CENTRE, HUE_SITES, load_hue, site_record, zone_record
+
+
+def publish(services, record):
+    return services.catalogue.create_site(record, "test", status="published")
+
+
+def search(services, **kwargs):
+    services.search.refresh()
+    return services.search.search(SearchQuery(**kwargs))
+
+
+def ids(result):
+    return [hit.view["slug"] for hit in result.hits]
+
+
+@pytest.fixture
+def hue(search_services):
+    load_hue(search_services.catalogue)
+    extra = [
+        ("lang-hue", {"vi": "Làng nghề Huế"}),
+        ("lang-hue-circumflex", {"vi": "Làng nghề Huê"}),
+        ("chua-khanh-hoa", {"vi": "Chùa Khánh Hòa", "en": "Khanh Hoa Pagoda"}),
+    ]
+    for slug, name in extra:
+        publish(search_services, site_record("dai-noi", slug=slug, name=name, kind="craft_village"))
+    publish(
+        search_services,
+        site_record(
+            "dai-noi",
+            slug="ngo-mon",
+            name={"vi": "Ngọ Môn", "fr": "Porte du Midi"},
+            kind="monument",
+            short_description={"en": "The main gate of the Imperial City of Huế."},
+            categories=["royal"],
+            designations=[{"type": "unesco_world_heritage", "year": 1993}],
+        ),
+    )
+    return search_services
+
+
+@pytest.mark.parametrize(
+    "typed", ["chua thien mu", "Chùa Thiên Mụ", "CHUA THIEN MU", "chùa thiên mụ!"]
+)
+def test_every_spelling_finds_thien_mu_first(hue, typed):
+    result = search(hue, text=typed)
+    assert ids(result)[0] == "chua-thien-mu"
+
+
+def test_hue_without_diacritics_finds_hue(hue):
+    found = set(ids(search(hue, text="hue", limit=50)))
+    assert {"dai-noi", "kinh-thanh-hue", "lang-hue", "lang-hue-circumflex", "ngo-mon"} <= found
+
+
+def test_matching_diacritics_rank_first(hue):
+    assert ids(search(hue, text="Làng nghề Huế"))[:2] == ["lang-hue", "lang-hue-circumflex"]
+    assert ids(search(hue, text="Làng nghề Huê"))[:2] == ["lang-hue-circumflex", "lang-hue"]
+
+
+def test_old_and_new_tone_placement_are_the_same_word(hue):
+    for typed in ("Khánh Hòa", "Khánh Hoà", "khanh hoa"):
+        assert ids(search(hue, text=typed))[0] == "chua-khanh-hoa"
+
+
+def test_text_in_descriptions_and_other_languages(hue):
+    assert ids(search(hue, text="porte du midi")) == ["ngo-mon"]
+    assert ids(search(hue, text="main gate")) == ["ngo-mon"]
+    assert "ngo-mon" in ids(search(hue, text="unesco world heritage"))
+
+
+def test_highlight_marks_the_matched_words(hue):
+    hit = search(hue, text="hue", kinds=("citadel",)).hits[0]
+    assert "<em>Huế</em>" in " ".join(hit.highlight["name"])
+
+
+def test_nearby_with_distances_nearest_first(hue):
+    result = search(hue, near=HUE_CENTRE, radius_m=2000, kinds=("citadel", "monument", "market"))
+    lon0, lat0 = HUE_CENTRE
+    expected = sorted(
+        (arc_distance_m(lon0, lat0, lon, lat), slug)
+        for slug, _vi, _en, kind, lon, lat in HUE_SITES
+        if kind in ("citadel", "monument", "market")
+        and arc_distance_m(lon0, lat0, lon, lat) <= 2000
+    )
+    got = [
+        (hit.view["slug"], hit.distance_m) for hit in result.hits if hit.view["slug"] != "ngo-mon"
+    ]
+    assert [slug for slug, _ in got] == [slug for _, slug in expected]
+    for (_, distance), (reference, _) in zip(got, expected, strict=True):
+        assert distance == pytest.approx(reference, abs=0.5)
+    assert all(
+        a.distance_m <= b.distance_m for a, b in zip(result.hits, result.hits[1:], strict=False)
+    )
+
+
+def test_text_and_near_together(hue):
+    result = search(hue, text="lang", near=HUE_CENTRE, radius_m=12_000, sort="distance")
+    assert ids(result) == [
+        "lang-hue",
+        "lang-hue-circumflex",
+        "lang-tu-duc",
+        "lang-khai-dinh",
+        "lang-minh-mang",
+    ]
+    distances = [hit.distance_m for hit in result.hits]
+    assert distances == sorted(distances) and distances[-1] <= 12_000
+    assert "lang-minh-mang" not in ids(search(hue, text="lang", near=HUE_CENTRE, radius_m=5_000))
+
+
+def test_bbox_zone_and_antimeridian(hue):
+    assert set(ids(search(hue, bbox=(107.54, 16.44, 107.56, 16.46)))) == {"chua-thien-mu"}
+    zone = zone_record()["footprint"]
+    inside = set(
+        ids(search(hue, zone=zone, zone_id="kinh-thanh-hue", kinds=("market", "monument")))
+    )
+    assert inside == {"cho-dong-ba", "cau-truong-tien", "ngo-mon"}
+    for slug, lon in (("taveuni-east", 179.95), ("taveuni-west", -179.95), ("suva", 178.44)):
+        publish(
+            hue,
+            site_record(
+                slug=slug,
+                name={"en": slug},
+                location={"type": "Point", "coordinates": [lon, -16.9]},
+            ),
+        )
+    assert set(ids(search(hue, bbox=(179.9, -17.0, -179.9, -16.8)))) == {
+        "taveuni-east",
+        "taveuni-west",
+    }
+
+
+def test_filters(hue):
+    assert ids(search(hue, kinds=("tomb",), sort="name")) == [
+        "lang-khai-dinh",
+        "lang-minh-mang",
+        "lang-tu-duc",
+    ]
+    assert set(ids(search(hue, categories=("royal",)))) == {"kinh-thanh-hue", "ngo-mon"}
+    assert ids(search(hue, designations=("unesco_world_heritage",))) == ["ngo-mon"]
+    assert set(ids(search(hue, languages=("fr",)))) == {"kinh-thanh-hue", "ngo-mon"}
+
+
+def test_facets_count_the_current_query(hue):
+    result = search(hue, text="lang", facets=True)
+    assert result.facets["kind"] == {"tomb": 3, "craft_village": 2}
+    assert result.total == 5
+    everything = search(hue, facets=True)
+    assert everything.facets["categories"] == {"royal": 2}
+    assert everything.facets["kind"]["tomb"] == 3
+
+
+@pytest.mark.parametrize("sort", ["relevance", "distance", "name"])
+def test_cursor_pages_cover_everything_once(hue, sort):
+    kwargs = {"near": HUE_CENTRE} if sort == "distance" else {}
+    text = "lang" if sort == "relevance" else ""
+    whole = ids(search(hue, text=text, sort=sort, limit=100, **kwargs))
+    assert len(whole) >= 5
+    seen, cursor = [], None
+    while True:
+        page = search(hue, text=text, sort=sort, limit=2, cursor=cursor, **kwargs)
+        seen += ids(page)
+        cursor = page.next_cursor
+        if not cursor:
+            break
+    assert seen == whole
+
+
+def test_tampered_cursor_is_a_clear_error(hue):
+    page = search(hue, sort="name", limit=2)
+    for cursor in (page.next_cursor[:-2] + "xx", "%%%", "eyJxIjoiYWJjIiwiYSI6WzEsMl19"):
+        with pytest.raises(SearchError):
+            search(hue, sort="name", limit=2, cursor=cursor)
+    with pytest.raises(SearchError):
+        search(hue, sort="name", limit=2, cursor=page.next_cursor, kinds=("tomb",))
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        '"',
+        "*",
+        ":",
+        "(",
+        "\\",
+        "OR",
+        '"chua thien',
+        "AND OR NOT",
+        "name_folded:hue",
+        "🏯",
+        "Huế 🏯 寺",
+        "-",
+        "^",
+    ],
+)
+def test_query_syntax_is_never_passed_to_the_engine(hue, typed):
+    result = search(hue, text=typed)
+    assert result.total == len(result.hits) or result.total >= len(result.hits)
+
+
+def test_bad_queries_are_refused_before_the_engine(hue):
+    with pytest.raises(SearchError):
+        SearchQuery(text="x" * 10_000)
+    with pytest.raises(SearchError):
+        SearchQuery(radius_m=100)
+    with pytest.raises(SearchError):
+        SearchQuery(sort="distance")
+    assert search(hue, text="   ").total == search(hue).total
+
+
+def test_suggest_by_folded_prefix(hue):
+    hue.search.refresh()
+    assert [s.view["slug"] for s in hue.search.suggest("thien m")] == ["chua-thien-mu"]
+    assert hue.search.suggest("Chùa Th")[0].view["slug"] == "chua-thien-mu"
+    assert "dai-noi" in [s.view["slug"] for s in hue.search.suggest("dai")]
+    assert hue.search.suggest("zzz") == []
+    assert hue.search.suggest("!!") == []
+
+
+def test_only_published_sites_are_searchable(search_services):
+    draft = search_services.catalogue.create_site(site_record(), "t")
+    assert search(search_services, text="thien mu").total == 0
+    search_services.catalogue.change_status(draft.id, "published", "t")
+    assert ids(search(search_services, text="thien mu")) == ["chua-thien-mu"]
+    search_services.catalogue.update_site(
+        draft.id, {"name": {"fr": "Pagode de la Dame céleste"}}, "t"
+    )
+    assert ids(search(search_services, text="dame celeste")) == ["chua-thien-mu"]
+    search_services.catalogue.change_status(draft.id, "archived", "t")
+    assert search(search_services, text="thien mu").total == 0
+    assert search_services.indexer.pending() == 0
+
+
+def test_an_older_version_never_replaces_a_newer_one(search_services):
+    from tourism_api.indexing import site_document
+
+    site = publish(search_services, site_record())
+    newer = search_services.catalogue.update_site(site.id, {"name": {"fr": "Pagode"}}, "t")
+    stale = site_document(site)  # version 1
+    assert newer.version == 2
+    search_services.search.apply([stale], [])
+    assert ids(search(search_services, text="pagode")) == ["chua-thien-mu"]
+    search_services.search.apply([], [(site.id, 1)])  # a stale delete
+    assert search(search_services, text="pagode").total == 1
+
+
+def test_rebuild_switches_to_a_fresh_index(hue):
+    before = search(hue).total
+    # An index that drifted (a document removed behind the catalogue's back) is healed.
+    hue.search.apply([], [(search(hue, text="thien mu").hits[0].id, 10**6)])
+    assert search(hue, text="thien mu").total == 0
+    count = hue.indexer.rebuild()
+    assert count == before == hue.indexer.count_published()
+    assert ids(search(hue, text="thien mu")) == ["chua-thien-mu"]
+    assert search(hue).total == before

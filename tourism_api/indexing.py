@@ -1,0 +1,211 @@
+"""Keeping the search index in step with the catalogue, through the outbox.
+
+Every catalogue change commits an outbox row with it. The indexer reads
+pending rows in batches, indexes the *current* state of each site they name
+(published: its document; anything else: a deletion), and marks the rows done
+only after the backend accepted the batch. If the engine is down, the rows
+stay pending and the next run catches up; nothing is lost.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session, sessionmaker
+
+from search.base import SearchBackend, SearchUnavailable
+from search.text import exact_tokens, fold, word_suffixes
+
+from .catalogue.geometry import from_db
+from .catalogue.models import OutboxEvent, Site
+from .catalogue.records import stored_view
+from .config import Settings
+from .db import transaction
+
+log = logging.getLogger(__name__)
+
+
+def site_document(site: Site) -> dict:
+    """The index document of a published site: its public summary plus search fields."""
+    names = list(dict.fromkeys(site.name.values()))
+    texts = [
+        *(site.short_description or {}).values(),
+        *(site.description or {}).values(),
+        *(code.replace("-", " ") for code in site.category_codes),
+        *(d["type"].replace("_", " ") for d in site.designations or []),
+        *((site.address or {}).get(k, "") for k in ("street", "ward", "district", "province")),
+        site.admin_area or "",
+        site.kind.replace("_", " "),
+    ]
+    point = from_db(site.location)
+    suggest = list(dict.fromkeys(tail for name in names for tail in word_suffixes(name)))
+    return {
+        "id": site.id,
+        "version": site.version,
+        "kind": site.kind,
+        "categories": site.category_codes,
+        "designations": sorted({d["type"] for d in site.designations or []}),
+        "languages": sorted(site.name),
+        "location": {"lon": point.x, "lat": point.y},
+        "sort_name": site.sort_name,
+        "name_exact": " ".join(" ".join(exact_tokens(n)) for n in names),
+        "name_folded": " ".join(fold(n) for n in names),
+        "text_folded": " ".join(fold(t) for t in texts if t),
+        "suggest": suggest,
+        "view": stored_view(site, summary=True),
+    }
+
+
+def open_backend(settings: Settings) -> SearchBackend:
+    """The search backend named by TOURISM_SEARCH_URL (embedded SQLite when unset)."""
+    url = settings.search_url or "sqlite:///var/search.sqlite3"
+    if url.startswith(("http://", "https://")):
+        from search.elastic import ElasticBackend
+
+        return ElasticBackend(url, prefix=settings.search_index_prefix)
+    if url.startswith("sqlite:///"):
+        from search.embedded import EmbeddedBackend
+
+        return EmbeddedBackend(url.removeprefix("sqlite:///"))
+    raise ValueError(f"TOURISM_SEARCH_URL must be http(s)://... or sqlite:///..., not {url!r}")
+
+
+@dataclass
+class DrainReport:
+    events: int = 0
+    indexed: int = 0
+    deleted: int = 0
+    pending: int = 0
+    error: str | None = None
+
+
+class Indexer:
+    def __init__(
+        self, sessions: sessionmaker[Session], backend: SearchBackend, batch_size: int = 500
+    ) -> None:
+        self.sessions = sessions
+        self.backend = backend
+        self.batch_size = batch_size
+        self._lock = threading.Lock()
+
+    def _apply_current_state(
+        self, session: Session, site_ids: set[str], fallback_versions: dict[str, int]
+    ):
+        sites = {s.id: s for s in session.scalars(select(Site).where(Site.id.in_(site_ids)))}
+        upserts, deletes = [], []
+        for site_id in sorted(site_ids):
+            site = sites.get(site_id)
+            if site is not None and site.status == "published":
+                upserts.append(site_document(site))
+            else:
+                deletes.append((site_id, site.version if site else fallback_versions[site_id]))
+        self.backend.apply(upserts, deletes)
+        return len(upserts), len(deletes)
+
+    def drain(self, max_batches: int | None = None) -> DrainReport:
+        """Apply pending outbox rows; on an engine failure, stop and leave them pending."""
+        report = DrainReport()
+        with self._lock:
+            batches = 0
+            while max_batches is None or batches < max_batches:
+                with self.sessions() as session:
+                    events = session.scalars(
+                        select(OutboxEvent)
+                        .where(OutboxEvent.processed_at.is_(None))
+                        .order_by(OutboxEvent.id)
+                        .limit(self.batch_size)
+                    ).all()
+                    if not events:
+                        break
+                    versions: dict[str, int] = {}
+                    for event in events:
+                        versions[event.site_id] = max(event.version, versions.get(event.site_id, 0))
+                    try:
+                        indexed, deleted = self._apply_current_state(
+                            session, set(versions), versions
+                        )
+                    except SearchUnavailable as exc:
+                        report.error = str(exc)
+                        break
+                with transaction(self.sessions) as session:
+                    session.execute(
+                        update(OutboxEvent)
+                        .where(OutboxEvent.id.in_([e.id for e in events]))
+                        .values(processed_at=datetime.now(UTC))
+                    )
+                report.events += len(events)
+                report.indexed += indexed
+                report.deleted += deleted
+                batches += 1
+        report.pending = self.pending()
+        return report
+
+    def drain_quietly(self) -> None:
+        """After a write on the embedded default: index now, but never fail the write."""
+        try:
+            report = self.drain()
+        except Exception:  # the write is committed; the outbox keeps the change
+            log.exception("indexing after a write failed; the outbox keeps the change")
+            return
+        if report.error:
+            log.warning(
+                "search index not updated (%s); %d changes pending", report.error, report.pending
+            )
+
+    def pending(self) -> int:
+        with self.sessions() as session:
+            return session.scalar(
+                select(func.count())
+                .select_from(OutboxEvent)
+                .where(OutboxEvent.processed_at.is_(None))
+            )
+
+    def follow(
+        self, interval: float = 1.0, should_stop: Callable[[], bool] = lambda: False
+    ) -> None:
+        """Drain forever (the production worker); an engine outage only delays."""
+        while not should_stop():
+            report = self.drain()
+            if report.error:
+                log.warning(
+                    "search engine unavailable (%s); %d pending; retrying",
+                    report.error,
+                    report.pending,
+                )
+            if report.events == 0 or report.error:
+                time.sleep(interval)
+
+    def _published_documents(self) -> Iterator[dict]:
+        with self.sessions() as session:
+            query = select(Site).where(Site.status == "published").order_by(Site.id)
+            for site in session.scalars(query.execution_options(yield_per=500)):
+                yield site_document(site)
+
+    def count_published(self) -> int:
+        with self.sessions() as session:
+            return session.scalar(
+                select(func.count()).select_from(Site).where(Site.status == "published")
+            )
+
+    def rebuild(self, progress: Callable[[int], None] | None = None) -> int:
+        """Build a fresh index from the catalogue and switch to it; then replay what changed meanwhile."""
+        with self.sessions() as session:
+            mark = session.scalar(select(func.max(OutboxEvent.id))) or 0
+        count = self.backend.rebuild(self._published_documents(), progress)
+        with self.sessions() as session:
+            changed = session.execute(
+                select(OutboxEvent.site_id, func.max(OutboxEvent.version))
+                .where(OutboxEvent.id > mark)
+                .group_by(OutboxEvent.site_id)
+            ).all()
+            if changed:
+                versions = {site_id: version for site_id, version in changed}
+                self._apply_current_state(session, set(versions), versions)
+        self.drain()
+        return count

@@ -177,3 +177,8 @@ def search_services(search_settings):
     if hasattr(services.search, "drop"):
         services.search.drop()
     services.search.close()
+
+
+@pytest.fixture
+def search_client(search_settings, search_services):
+    return create_app(search_settings).test_client()

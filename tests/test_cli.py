@@ -23,7 +23,8 @@ def test_every_command_has_help(path):
 @pytest.fixture
 def run(settings):
     def invoke(*args):
-        return CliRunner().invoke(main, ["--database-url", settings.database_url, *args])
+        urls = ["--database-url", settings.database_url, "--search-url", settings.search_url]
+        return CliRunner().invoke(main, [*urls, *args])
 
     return invoke
 

@@ -54,11 +54,12 @@ def create_app(settings: Settings | None = None) -> Flask:
     )
     api.spec.components.schema("SiteInput", schema=SiteInputSchema)
 
-    from .api import meta, sites, zones
+    from .api import meta, search, sites, zones
 
     api.register_blueprint(meta.blp)
     api.register_blueprint(sites.blp)
     api.register_blueprint(zones.blp)
+    api.register_blueprint(search.blp)
     register_error_handlers(app)
 
     @app.before_request

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import sys
 
 import click
@@ -12,11 +13,11 @@ from .services import Services
 
 
 class Context:
-    def __init__(self, database_url: str | None) -> None:
+    def __init__(self, database_url: str | None, search_url: str | None) -> None:
         settings = Settings.from_env()
-        if database_url:
-            settings = Settings(**{**settings.__dict__, "database_url": database_url})
-        self.settings = settings
+        overrides = {"database_url": database_url, "search_url": search_url}
+        overrides = {k: v for k, v in overrides.items() if v}
+        self.settings = dataclasses.replace(settings, **overrides)
         self._services: Services | None = None
 
     @property
@@ -35,10 +36,15 @@ pass_ctx = click.make_pass_decorator(Context)
     envvar="TOURISM_DATABASE_URL",
     help="Catalogue database (default sqlite:///var/tourism.sqlite3).",
 )
+@click.option(
+    "--search-url",
+    envvar="TOURISM_SEARCH_URL",
+    help="Search backend: http(s)://... for Elasticsearch, sqlite:///... for embedded (default).",
+)
 @click.pass_context
-def main(ctx: click.Context, database_url: str | None) -> None:
-    """Heritage and tourism catalogue: database, tokens, demo data and the API server."""
-    ctx.obj = Context(database_url)
+def main(ctx: click.Context, database_url: str | None, search_url: str | None) -> None:
+    """Heritage and tourism catalogue: database, tokens, demo data, search index and the API server."""
+    ctx.obj = Context(database_url, search_url)
 
 
 # -- database ---------------------------------------------------------------
@@ -165,6 +171,65 @@ def category_add(ctx: Context, code: str, labels: tuple[str, ...], parent: str |
     except CatalogueError as exc:
         raise click.ClickException(exc.message) from exc
     click.echo(f"Category {code} added.")
+
+
+# -- search index ---------------------------------------------------------------
+
+
+@main.group()
+def index() -> None:
+    """The search index, kept in step with the catalogue through the outbox."""
+
+
+@index.command("run")
+@click.option(
+    "--follow", is_flag=True, help="Keep running, applying changes as they come (the worker)."
+)
+@click.option(
+    "--interval", default=1.0, show_default=True, help="Seconds between polls with --follow."
+)
+@pass_ctx
+def index_run(ctx: Context, follow: bool, interval: float) -> None:
+    """Apply pending catalogue changes to the search index."""
+    indexer = ctx.services.indexer
+    if follow:
+        click.echo(f"Indexing changes into {ctx.services.search.name} (Ctrl-C to stop)", err=True)
+        try:
+            indexer.follow(interval=interval)
+        except KeyboardInterrupt:
+            click.echo(f"Stopped; {indexer.pending()} changes pending.", err=True)
+        return
+    report = indexer.drain()
+    click.echo(
+        f"{report.events} changes applied ({report.indexed} indexed, {report.deleted} removed); "
+        f"{report.pending} pending."
+    )
+    if report.error:
+        raise click.ClickException(f"search engine unavailable: {report.error}; run again later")
+
+
+@index.command("rebuild")
+@pass_ctx
+def index_rebuild(ctx: Context) -> None:
+    """Build a fresh index from the catalogue and switch to it; searches keep working meanwhile."""
+    indexer = ctx.services.indexer
+    total = indexer.count_published()
+    with click.progressbar(length=total, label="Indexing published sites", file=sys.stderr) as bar:
+        count = indexer.rebuild(progress=bar.update)
+    click.echo(f"Index rebuilt with {count} sites and switched.")
+
+
+@index.command("status")
+@pass_ctx
+def index_status(ctx: Context) -> None:
+    """Backend, health, documents indexed, sites published and changes pending."""
+    svc = ctx.services
+    healthy = svc.search.healthy()
+    click.echo(f"backend: {svc.search.name} ({'up' if healthy else 'DOWN'})")
+    if healthy:
+        click.echo(f"documents: {svc.search.count()}")
+    click.echo(f"published sites: {svc.indexer.count_published()}")
+    click.echo(f"pending changes: {svc.indexer.pending()}")
 
 
 # -- demo and server ----------------------------------------------------------

@@ -16,6 +16,8 @@ from http import HTTPStatus
 from flask import Flask, jsonify
 from werkzeug.exceptions import HTTPException
 
+from search.base import SearchError, SearchUnavailable
+
 from .catalogue.errors import CatalogueError, Unauthorized
 
 log = logging.getLogger(__name__)
@@ -74,6 +76,18 @@ def handle_catalogue_error(exc: CatalogueError):
     return error_response(exc.status, exc.message, exc.errors, headers)
 
 
+def handle_search_error(exc: SearchError):
+    return error_response(422, exc.message, exc.errors)
+
+
+def handle_search_unavailable(exc: SearchUnavailable):
+    # The engine's own message stays in the log: it can reveal internals.
+    log.warning("search unavailable: %s", exc)
+    return error_response(
+        503, "Search is temporarily unavailable; please retry shortly.", {}, {"Retry-After": "30"}
+    )
+
+
 def handle_unexpected(exc: Exception):
     log.exception("unhandled error")
     return error_response(500, "An internal error occurred; it has been logged.")
@@ -82,4 +96,6 @@ def handle_unexpected(exc: Exception):
 def register_error_handlers(app: Flask) -> None:
     app.register_error_handler(HTTPException, handle_http_exception)
     app.register_error_handler(CatalogueError, handle_catalogue_error)
+    app.register_error_handler(SearchError, handle_search_error)
+    app.register_error_handler(SearchUnavailable, handle_search_unavailable)
     app.register_error_handler(Exception, handle_unexpected)

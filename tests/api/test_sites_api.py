@@ -172,7 +172,9 @@ def test_vocabularies_and_landing(client):
     assert {"pagoda", "tomb", "museum", "heritage_zone"} <= kinds
     categories = {c["code"]: c for c in client.get("/v1/categories").json["items"]}
     assert categories["religious"]["parent"] == "cultural-heritage"
-    assert client.get("/health").json == {"status": "ok"}
+    health = client.get("/health").json
+    assert health["status"] == "ok" and health["database"] == "ok"
+    assert health["search"] == {"backend": "embedded", "ok": True, "pending_changes": 0}
 
 
 @pytest.mark.parametrize("path", ["/v1/sites", "/v1/zones"])

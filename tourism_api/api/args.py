@@ -50,6 +50,10 @@ class FormatArgs(Schema):
 
 
 class SiteListArgs(FormatArgs):
+    q = fields.Str(
+        validate=validate.Length(max=200),
+        metadata={"description": "Text to search for, in any language, diacritics optional"},
+    )
     kind = DelimitedList(fields.Str(validate=validate.OneOf(tuple(KINDS))))
     category = DelimitedList(fields.Str(validate=validate.Length(max=60)))
     status = DelimitedList(
@@ -63,7 +67,10 @@ class SiteListArgs(FormatArgs):
         validate=validate.Range(min=0, min_inclusive=False),
         metadata={"description": "Metres around lat/lon; needs lat and lon"},
     )
-    sort = fields.Str(validate=validate.OneOf(SORTS))
+    sort = fields.Str(
+        validate=validate.OneOf((*SORTS, "relevance")),
+        metadata={"description": "id, name, distance (needs lat/lon) or relevance (needs q)"},
+    )
     limit = fields.Int(validate=validate.Range(min=1))
     cursor = fields.Str(validate=validate.Length(max=1000))
 

@@ -23,6 +23,8 @@ def landing():
             "links": {
                 "sites": "/v1/sites",
                 "zones": "/v1/zones",
+                "search": "/v1/search",
+                "suggest": "/v1/suggest",
                 "categories": "/v1/categories",
                 "kinds": "/v1/kinds",
                 "openapi": "/openapi.json",
@@ -35,10 +37,21 @@ def landing():
 
 @blp.route("/health", methods=["GET"])
 def health():
-    """Liveness and database reachability."""
-    with services().engine.connect() as connection:
+    """Liveness, database reachability, search engine health and indexing backlog."""
+    svc = services()
+    with svc.engine.connect() as connection:
         connection.execute(text("SELECT 1"))
-    return json_response({"status": "ok"}, conditional=False)
+    search_ok = svc.search.healthy()
+    body = {
+        "status": "ok" if search_ok else "degraded",
+        "database": "ok",
+        "search": {
+            "backend": svc.search.name,
+            "ok": search_ok,
+            "pending_changes": svc.indexer.pending(),
+        },
+    }
+    return json_response(body, conditional=False)
 
 
 @blp.route("/v1/kinds", methods=["GET"])

@@ -57,6 +57,38 @@ class SitePageSchema(Schema):
     links = fields.Dict()
 
 
+class SearchHitSchema(SiteSchema):
+    highlight = fields.Dict(
+        keys=fields.Str(),
+        values=fields.List(fields.Str()),
+        metadata={"description": "Matched words wrapped in <em>, per field"},
+    )
+
+
+class SearchPageSchema(Schema):
+    items = fields.List(fields.Nested(SearchHitSchema))
+    total = fields.Int()
+    facets = fields.Dict(
+        metadata={"description": "With facets=true: {kind|categories|designations: {value: count}}"}
+    )
+    next_cursor = fields.Str(allow_none=True)
+    links = fields.Dict()
+
+
+class SuggestionSchema(Schema):
+    id = fields.Str()
+    slug = fields.Str()
+    name = fields.Str()
+    lang = fields.Str()
+    kind = fields.Str()
+    location = fields.Dict()
+    matched = fields.Str(metadata={"description": "The folded name tail that matched"})
+
+
+class SuggestListSchema(Schema):
+    items = fields.List(fields.Nested(SuggestionSchema))
+
+
 class RevisionSchema(Schema):
     version = fields.Int()
     action = fields.Str()

@@ -179,6 +179,10 @@ class SearchBackend(ABC):
     @abstractmethod
     def healthy(self) -> bool: ...
 
+    def search_text(self, text: str) -> list[str]:
+        """Ids of the sites matching a text, best first (a convenience for scripts and tests)."""
+        return [hit.id for hit in self.search(SearchQuery(text=text, limit=100)).hits]
+
     def refresh(self) -> None:
         """Make applied changes visible to searches (no-op where that is immediate)."""
 

@@ -182,3 +182,14 @@ def search_services(search_settings):
 @pytest.fixture
 def search_client(search_settings, search_services):
     return create_app(search_settings).test_client()
+
+
+@pytest.fixture
+def staff_headers_for():
+    """Headers with a fresh staff token for any Services (e.g. the search ones)."""
+
+    def make(services) -> dict[str, str]:
+        _record, secret = services.tokens.create("Lê Văn Hùng")
+        return {"Authorization": f"Bearer {secret}"}
+
+    return make

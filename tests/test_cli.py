@@ -68,4 +68,4 @@ def test_demo_load_serves_hue_and_is_idempotent(run, settings):
     assert len(zones) == 14 and all(z["footprint"]["type"] == "MultiPolygon" for z in zones)
     again = run("demo", "load")
     assert "0 created, 1168 already present" in again.output
-    assert run("db", "current").output.strip() == "0001"
+    assert run("db", "current").output.strip() == "0002"

@@ -33,7 +33,7 @@ log = logging.getLogger(__name__)
 
 def site_document(site: Site) -> dict:
     """The index document of a published site: its public summary plus search fields."""
-    names = list(dict.fromkeys(site.name.values()))
+    names = list(dict.fromkeys([*site.name.values(), *(site.aliases or [])]))
     texts = [
         *(site.short_description or {}).values(),
         *(site.description or {}).values(),

@@ -68,6 +68,14 @@ def test_old_and_new_tone_placement_are_the_same_word(hue):
         assert ids(search(hue, text=typed))[0] == "chua-khanh-hoa"
 
 
+def test_aliases_are_searched_and_suggested(hue):
+    dai_noi = hue.catalogue.get_site("dai-noi")
+    hue.catalogue.update_site(dai_noi.id, {"aliases": ["Hoàng thành Huế", "Tử Cấm Thành"]}, "t")
+    assert ids(search(hue, text="hoang thanh"))[0] == "dai-noi"
+    assert ids(search(hue, text="Tử Cấm Thành")) == ["dai-noi"]
+    assert [s.view["slug"] for s in hue.search.suggest("tu cam")] == ["dai-noi"]
+
+
 def test_text_in_descriptions_and_other_languages(hue):
     assert ids(search(hue, text="porte du midi")) == ["ngo-mon"]
     assert ids(search(hue, text="main gate")) == ["ngo-mon"]

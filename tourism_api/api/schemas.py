@@ -17,6 +17,7 @@ class SiteSchema(Schema):
     kind = fields.Str()
     status = fields.Str()
     name = fields.Dict(keys=fields.Str(), values=fields.Str())
+    aliases = fields.List(fields.Str())
     short_description = fields.Dict(keys=fields.Str(), values=fields.Str())
     description = fields.Dict(
         keys=fields.Str(), values=fields.Str(), metadata={"description": "Not in lists"}

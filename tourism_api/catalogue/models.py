@@ -69,6 +69,8 @@ class Site(Base):
     name: Mapped[dict] = mapped_column(JSON)
     # Folded primary name: ordering by name must not depend on diacritics.
     sort_name: Mapped[str] = mapped_column(String(300), index=True)
+    # Other names the place is known by (any language): "Đại Nội", "Hoàng thành Huế".
+    aliases: Mapped[list] = mapped_column(JSON, default=list, server_default="[]")
     short_description: Mapped[dict] = mapped_column(JSON, default=dict)
     description: Mapped[dict] = mapped_column(JSON, default=dict)
     location = mapped_column(Geometry("POINT", srid=SRID, spatial_index=True), nullable=False)

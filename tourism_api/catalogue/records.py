@@ -16,6 +16,7 @@ from .opening_hours import is_open
 
 # Fields stored as plain JSON columns, with their empty value.
 JSON_FIELDS: dict[str, Any] = {
+    "aliases": [],
     "short_description": {},
     "description": {},
     "address": {},
@@ -119,6 +120,7 @@ def stored_view(site: Site, *, summary: bool = False) -> dict:
         "kind": site.kind,
         "status": site.status,
         "name": site.name,
+        "aliases": site.aliases or [],
         "short_description": site.short_description or {},
         "location": to_geojson(from_db(site.location)),
         "is_zone": site.is_zone,

@@ -203,6 +203,14 @@ class SourceSchema(StrictSchema):
 class SiteInputSchema(StrictSchema):
     """A site as staff and ingest send it."""
 
+    @post_load
+    def _normalise_aliases(self, data, **kwargs):
+        if "aliases" in data:
+            data["aliases"] = list(
+                dict.fromkeys(normalize(a) for a in data["aliases"] if normalize(a))
+            )
+        return data
+
     slug = fields.Str(
         validate=[
             validate.Length(min=1, max=100),
@@ -214,6 +222,11 @@ class SiteInputSchema(StrictSchema):
         NAME_MAX,
         required=True,
         validate=validate.Length(min=1, error="Give the name in at least one language."),
+    )
+    aliases = fields.List(
+        fields.Str(validate=validate.Length(min=1, max=NAME_MAX)),
+        validate=validate.Length(max=20),
+        metadata={"description": "Other names the place is known by, in any language"},
     )
     short_description = LangText(SHORT_MAX)
     description = LangText(LONG_MAX)

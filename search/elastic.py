@@ -65,6 +65,8 @@ class ElasticBackend(SearchBackend):
         )
         self.alias = f"{prefix}-sites"
         self.replicas = replicas
+        # Checked once per process, not on every request.
+        self._index_ready = False
 
     # -- administration ----------------------------------------------------------
 
@@ -91,10 +93,13 @@ class ElasticBackend(SearchBackend):
         return name
 
     def ensure_index(self) -> None:
+        if self._index_ready:
+            return
         exists = self._call("alias check", self.client.indices.exists_alias, name=self.alias)
         if not exists:
             name = self._new_index()
             self._call("alias", self.client.indices.put_alias, index=name, name=self.alias)
+        self._index_ready = True
 
     def healthy(self) -> bool:
         try:
@@ -117,6 +122,7 @@ class ElasticBackend(SearchBackend):
             return
         for name in indices:
             self._call("delete index", self.client.indices.delete, index=name)
+        self._index_ready = False
 
     # -- writing ------------------------------------------------------------------
 
@@ -193,6 +199,7 @@ class ElasticBackend(SearchBackend):
         actions = [{"remove": {"index": name, "alias": self.alias}} for name in old]
         actions.append({"add": {"index": new, "alias": self.alias}})
         self._call("switch alias", self.client.indices.update_aliases, actions=actions)
+        self._index_ready = True
         for name in old:
             self._call("delete index", self.client.indices.delete, index=name)
         return count

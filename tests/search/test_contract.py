@@ -1,10 +1,16 @@
 """The search contract: the same assertions on the embedded backend and on Elasticsearch."""
 
+import threading
+import time
+
 import pytest
+from sqlalchemy import select
 
 from search.base import SearchError, SearchQuery
 from search.geo import arc_distance_m
 from tests.factories import HUE_CENTRE, HUE_SITES, load_hue, site_record, zone_record
+from tourism_api.catalogue.models import Site
+from tourism_api.indexing import site_document
 
 
 def publish(services, record):
@@ -245,8 +251,6 @@ def test_only_published_sites_are_searchable(search_services):
 
 
 def test_an_older_version_never_replaces_a_newer_one(search_services):
-    from tourism_api.indexing import site_document
-
     site = publish(search_services, site_record())
     newer = search_services.catalogue.update_site(site.id, {"name": {"fr": "Pagode"}}, "t")
     stale = site_document(site)  # version 1
@@ -266,3 +270,24 @@ def test_rebuild_switches_to_a_fresh_index(hue):
     assert count == before == hue.indexer.count_published()
     assert ids(search(hue, text="thien mu")) == ["chua-thien-mu"]
     assert search(hue).total == before
+
+
+def test_searches_keep_working_during_a_rebuild(hue):
+    with hue.sessions() as session:
+        documents = [site_document(s) for s in session.scalars(select(Site))]
+
+    def slowly():
+        for doc in documents:
+            time.sleep(0.02)
+            yield doc
+
+    builder = threading.Thread(target=hue.search.rebuild, args=(slowly(),))
+    builder.start()
+    answers = []
+    while builder.is_alive():
+        answers.append(ids(search(hue, text="thien mu")))
+    builder.join()
+    answers.append(ids(search(hue, text="thien mu")))
+    assert len(answers) > 3
+    assert all(answer == ["chua-thien-mu"] for answer in answers)
+    assert search(hue).total == len(documents)

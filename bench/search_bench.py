@@ -86,7 +86,8 @@ def make_queries(n: int, seed: int = 11) -> list[SearchQuery]:
     queries = []
     for _ in range(QUERIES):
         doc = rng.choice(docs)
-        words = folded_tokens(doc["view"]["name"]["en"]) or ["site"]
+        # The copy numbers of synthetic names are not words a tourist would type.
+        words = [w for w in folded_tokens(doc["view"]["name"]["en"]) if not w.isdigit()] or ["site"]
         queries.append(
             SearchQuery(
                 text=rng.choice(words),

@@ -13,7 +13,8 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from shapely import prepared
@@ -94,20 +95,28 @@ class EmbeddedBackend(SearchBackend):
             self._local.conn = conn
         return conn
 
-    def _write(self):
-        backend = self
+    @contextmanager
+    def _read(self) -> Iterator[sqlite3.Connection]:
+        """A read transaction: one snapshot, so a rebuild that switches generations and
+        drops the old tables meanwhile cannot pull them from under the query."""
+        conn = self._conn()
+        conn.execute("BEGIN")
+        try:
+            yield conn
+        finally:
+            conn.execute("COMMIT")
 
-        class _Tx:
-            def __enter__(self_inner):
-                self_inner.conn = backend._conn()
-                self_inner.conn.execute("BEGIN IMMEDIATE")
-                return self_inner.conn
-
-            def __exit__(self_inner, exc_type, exc, tb):
-                self_inner.conn.execute("ROLLBACK" if exc_type else "COMMIT")
-                return False
-
-        return _Tx()
+    @contextmanager
+    def _write(self) -> Iterator[sqlite3.Connection]:
+        """A write transaction that takes the write lock up front."""
+        conn = self._conn()
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield conn
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        conn.execute("COMMIT")
 
     @staticmethod
     def _generation(conn: sqlite3.Connection) -> int | None:
@@ -237,9 +246,9 @@ class EmbeddedBackend(SearchBackend):
     # -- reading ---------------------------------------------------------------
 
     def count(self) -> int:
-        conn = self._conn()
-        g = self._generation(conn)
-        return conn.execute(f"SELECT count(*) FROM docs_{g} WHERE deleted = 0").fetchone()[0]
+        with self._read() as conn:
+            g = self._generation(conn)
+            return conn.execute(f"SELECT count(*) FROM docs_{g} WHERE deleted = 0").fetchone()[0]
 
     def _where(self, conn: sqlite3.Connection, g: int, query: SearchQuery):
         """SQL conditions on `d` (docs) for every filter but the text."""
@@ -321,20 +330,20 @@ class EmbeddedBackend(SearchBackend):
             "name": ("sort_name", "ASC"),
         }[sort]
         after = decode_cursor(query)
-        conn = self._conn()
         try:
-            g = self._generation(conn)
-            candidates, params = self._candidates(conn, g, query, tokens)
-            sql = f"SELECT id, view, score, distance, sort_name FROM ({candidates})"
-            page_params = list(params)
-            if after is not None:
-                op = "<" if direction == "DESC" else ">"
-                sql += f" WHERE ({key} {op} ? OR ({key} = ? AND id > ?))"
-                page_params += [after[0], after[0], after[1]]
-            sql += f" ORDER BY {key} {direction}, id ASC LIMIT ?"
-            rows = conn.execute(sql, [*page_params, query.limit + 1]).fetchall()
-            total = conn.execute(f"SELECT count(*) FROM ({candidates})", params).fetchone()[0]
-            facets = self._facets(conn, g, candidates, params) if query.facets else {}
+            with self._read() as conn:
+                g = self._generation(conn)
+                candidates, params = self._candidates(conn, g, query, tokens)
+                sql = f"SELECT id, view, score, distance, sort_name FROM ({candidates})"
+                page_params = list(params)
+                if after is not None:
+                    op = "<" if direction == "DESC" else ">"
+                    sql += f" WHERE ({key} {op} ? OR ({key} = ? AND id > ?))"
+                    page_params += [after[0], after[0], after[1]]
+                sql += f" ORDER BY {key} {direction}, id ASC LIMIT ?"
+                rows = conn.execute(sql, [*page_params, query.limit + 1]).fetchall()
+                total = conn.execute(f"SELECT count(*) FROM ({candidates})", params).fetchone()[0]
+                facets = self._facets(conn, g, candidates, params) if query.facets else {}
         except sqlite3.Error as exc:
             raise SearchUnavailable(f"embedded index: {exc}") from exc
         hits = []
@@ -373,15 +382,15 @@ class EmbeddedBackend(SearchBackend):
         if not tokens:
             return []
         wanted = " ".join(tokens)
-        conn = self._conn()
-        g = self._generation(conn)
         phrase = '"' + " ".join(tokens) + '" *'
-        rows = conn.execute(
-            f"""SELECT d.id, d.view, d.suggest FROM docs_{g} d
+        with self._read() as conn:
+            g = self._generation(conn)
+            rows = conn.execute(
+                f"""SELECT d.id, d.view, d.suggest FROM docs_{g} d
                 WHERE d.deleted = 0 AND d.rowid IN (SELECT rowid FROM fts_{g} WHERE fts_{g} MATCH ?)
                 ORDER BY d.sort_name, d.id LIMIT ?""",
-            (f"name_folded : {phrase}", limit * 5),
-        ).fetchall()
+                (f"name_folded : {phrase}", limit * 5),
+            ).fetchall()
         found = []
         for site_id, view_json, suggest_json in rows:
             tails = [t for t in json.loads(suggest_json) if t.startswith(wanted)]

@@ -218,74 +218,84 @@ class Catalogue:
                 "The change conflicts with another record (duplicate slug or source)."
             ) from exc
 
+    def create_in(self, session: Session, raw: Any, actor: str, *, status: str = "draft") -> Site:
+        """Create a site inside the caller's transaction (ingest batches use this)."""
+        record = self._validate(session, raw)
+        now = self.clock()
+        site = Site(
+            id=new_id(),
+            status=status,
+            version=1,
+            created_at=now,
+            updated_at=now,
+            created_by=actor,
+            updated_by=actor,
+            published_at=now if status == "published" else None,
+        )
+        if "slug" in record:
+            if session.scalars(select(Site.id).where(Site.slug == record["slug"])).first():
+                raise Conflict(
+                    f"The slug {record['slug']!r} is taken.",
+                    {"slug": ["Already used by another site."]},
+                )
+        else:
+            wanted = slugify(primary_text(record["name"], self.settings.languages))
+            record["slug"] = self._unique_slug(session, wanted, site.id)
+        apply_record(site, record, self.settings.languages)
+        self._set_categories(site, record.get("categories", []))
+        self._set_sources(session, site, record.get("sources", []))
+        session.add(site)
+        self._commit(session)
+        self._record_change(session, site, "create", actor, diff({}, record_view(site)))
+        self._commit(session)
+        return site
+
+    def update_in(self, session: Session, site: Site, patch: Any, actor: str) -> bool:
+        """Apply a merge patch inside the caller's transaction; False when it changed nothing."""
+        if not isinstance(patch, dict):
+            raise InvalidInput("A patch must be a JSON object.")
+        before = record_view(site)
+        record = self._validate(session, merge_patch(before, patch))
+        if (
+            record["slug"] != site.slug
+            and session.scalars(
+                select(Site.id).where(Site.slug == record["slug"], Site.id != site.id)
+            ).first()
+        ):
+            raise Conflict(
+                f"The slug {record['slug']!r} is taken.",
+                {"slug": ["Already used by another site."]},
+            )
+        apply_record(site, record, self.settings.languages)
+        self._set_categories(site, record.get("categories", []))
+        self._set_sources(session, site, record.get("sources", []))
+        changes = diff(before, record_view(site))
+        if not changes:
+            # Nothing to record: drop the (equal) values just assigned.
+            session.expire(site)
+            session.refresh(site)
+            return False
+        site.version += 1
+        site.updated_at = self.clock()
+        site.updated_by = actor
+        self._commit(session)
+        self._record_change(session, site, "update", actor, changes)
+        self._commit(session)
+        return True
+
     @_notifies
     def create_site(self, raw: Any, actor: str, *, status: str = "draft") -> Site:
         with transaction(self.sessions) as session:
-            record = self._validate(session, raw)
-            now = self.clock()
-            site = Site(
-                id=new_id(),
-                status=status,
-                version=1,
-                created_at=now,
-                updated_at=now,
-                created_by=actor,
-                updated_by=actor,
-                published_at=now if status == "published" else None,
-            )
-            if "slug" in record:
-                if session.scalars(select(Site.id).where(Site.slug == record["slug"])).first():
-                    raise Conflict(
-                        f"The slug {record['slug']!r} is taken.",
-                        {"slug": ["Already used by another site."]},
-                    )
-            else:
-                wanted = slugify(primary_text(record["name"], self.settings.languages))
-                record["slug"] = self._unique_slug(session, wanted, site.id)
-            apply_record(site, record, self.settings.languages)
-            self._set_categories(site, record.get("categories", []))
-            self._set_sources(session, site, record.get("sources", []))
-            session.add(site)
-            self._commit(session)
-            self._record_change(session, site, "create", actor, diff({}, record_view(site)))
-            self._commit(session)
-            return site
+            return self.create_in(session, raw, actor, status=status)
 
     @_notifies
     def update_site(
         self, ref: str, patch: Any, actor: str, *, expected_version: int | None = None
     ) -> Site:
-        if not isinstance(patch, dict):
-            raise InvalidInput("A patch must be a JSON object.")
         with transaction(self.sessions) as session:
             site = self._find(session, ref, include_unpublished=True, lock=True)
             self._check_version(site, expected_version)
-            before = record_view(site)
-            record = self._validate(session, merge_patch(before, patch))
-            if (
-                record["slug"] != site.slug
-                and session.scalars(
-                    select(Site.id).where(Site.slug == record["slug"], Site.id != site.id)
-                ).first()
-            ):
-                raise Conflict(
-                    f"The slug {record['slug']!r} is taken.",
-                    {"slug": ["Already used by another site."]},
-                )
-            apply_record(site, record, self.settings.languages)
-            self._set_categories(site, record.get("categories", []))
-            self._set_sources(session, site, record.get("sources", []))
-            changes = diff(before, record_view(site))
-            if not changes:
-                # Nothing to record: detach so the no-op leaves no trace.
-                session.expunge(site)
-                return site
-            site.version += 1
-            site.updated_at = self.clock()
-            site.updated_by = actor
-            self._commit(session)
-            self._record_change(session, site, "update", actor, changes)
-            self._commit(session)
+            self.update_in(session, site, patch, actor)
             return site
 
     @_notifies

@@ -1,1 +1,1 @@
-"""Ingest tools: readers, normalisation and the import pipeline (to come)."""
+"""Ingest tools: readers per source format, declarative mapping profiles, and the import pipeline."""

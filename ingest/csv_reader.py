@@ -1,0 +1,77 @@
+"""CSV and Excel-exported CSV, in any common encoding and with any delimiter, streamed."""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterator
+from pathlib import Path
+
+from . import encoding as enc
+from .raw import RawRecord, SourceError
+
+DELIMITERS = ",;\t|"
+# A field may hold a long description, not a whole file.
+csv.field_size_limit(10 * 1024 * 1024)
+
+
+def read_csv(
+    path: str | Path, *, encoding: str | None = None, delimiter: str | None = None
+) -> Iterator[RawRecord]:
+    with open(path, "rb") as raw:
+        sample = raw.read(enc.SAMPLE_BYTES)
+    if not sample.strip():
+        raise SourceError("The file is empty.")
+    if enc.looks_binary(sample):
+        raise SourceError(
+            "This is binary data (an archive, image or spreadsheet file?), not CSV text."
+        )
+    chosen = encoding or enc.detect(sample)
+    try:
+        text_sample = sample.decode(chosen, errors="ignore")
+    except LookupError as exc:
+        raise SourceError(f"Unknown encoding {chosen!r}.") from exc
+    if delimiter is None:
+        try:
+            delimiter = csv.Sniffer().sniff(text_sample[:65536], delimiters=DELIMITERS).delimiter
+        except csv.Error:
+            delimiter = ","
+    handle = open(path, encoding=chosen, newline="", errors="strict")  # noqa: SIM115 - closed below
+    try:
+        reader = csv.reader(handle, delimiter=delimiter)
+        try:
+            header = next(reader)
+        except StopIteration as exc:
+            raise SourceError("The file has no header row.") from exc
+        header = [h.strip().lstrip("\ufeff") for h in header]
+        if len(set(header)) != len(header):
+            raise SourceError("The header repeats a column name.", "row 1")
+        row_number = 1
+        while True:
+            try:
+                row = next(reader)
+            except StopIteration:
+                return
+            except UnicodeDecodeError as exc:
+                yield RawRecord(
+                    position=f"row {row_number + 1}",
+                    error=f"bytes that are not {chosen} ({exc.reason}); the rest of the file was not read. "
+                    "Give --encoding if the guess is wrong.",
+                )
+                return
+            except csv.Error as exc:
+                row_number = reader.line_num
+                yield RawRecord(position=f"row {row_number}", error=f"unreadable CSV: {exc}")
+                return
+            row_number += 1
+            if not any(cell.strip() for cell in row):
+                continue
+            position = f"row {row_number}"
+            if len(row) != len(header):
+                yield RawRecord(
+                    position=position,
+                    error=f"row has {len(row)} fields, the header has {len(header)}",
+                )
+                continue
+            yield RawRecord(position=position, fields=dict(zip(header, row, strict=True)))
+    finally:
+        handle.close()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import unicodedata
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -35,14 +36,16 @@ def read_csv(
             delimiter = csv.Sniffer().sniff(text_sample[:65536], delimiters=DELIMITERS).delimiter
         except csv.Error:
             delimiter = ","
-    handle = open(path, encoding=chosen, newline="", errors="strict")  # noqa: SIM115 - closed below
+    # Undecodable bytes become U+FFFD, so one bad row is reported and the others are kept.
+    handle = open(path, encoding=chosen, newline="", errors="replace")  # noqa: SIM115 - closed below
     try:
         reader = csv.reader(handle, delimiter=delimiter)
         try:
             header = next(reader)
         except StopIteration as exc:
             raise SourceError("The file has no header row.") from exc
-        header = [h.strip().lstrip("\ufeff") for h in header]
+        # Windows-1258 text arrives with decomposed tone marks: compose (NFC) on the way in.
+        header = [unicodedata.normalize("NFC", h.strip().lstrip("\ufeff")) for h in header]
         if len(set(header)) != len(header):
             raise SourceError("The header repeats a column name.", "row 1")
         row_number = 1
@@ -50,13 +53,6 @@ def read_csv(
             try:
                 row = next(reader)
             except StopIteration:
-                return
-            except UnicodeDecodeError as exc:
-                yield RawRecord(
-                    position=f"row {row_number + 1}",
-                    error=f"bytes that are not {chosen} ({exc.reason}); the rest of the file was not read. "
-                    "Give --encoding if the guess is wrong.",
-                )
                 return
             except csv.Error as exc:
                 row_number = reader.line_num
@@ -66,12 +62,19 @@ def read_csv(
             if not any(cell.strip() for cell in row):
                 continue
             position = f"row {row_number}"
+            if any("\ufffd" in cell for cell in row):
+                yield RawRecord(
+                    position=position,
+                    error=f"bytes that are not valid {chosen} in this row; give --encoding if the guess is wrong",
+                )
+                continue
             if len(row) != len(header):
                 yield RawRecord(
                     position=position,
                     error=f"row has {len(row)} fields, the header has {len(header)}",
                 )
                 continue
-            yield RawRecord(position=position, fields=dict(zip(header, row, strict=True)))
+            values = [unicodedata.normalize("NFC", cell) for cell in row]
+            yield RawRecord(position=position, fields=dict(zip(header, values, strict=True)))
     finally:
         handle.close()

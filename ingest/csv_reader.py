@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import csv
 import unicodedata
 from collections.abc import Iterator
@@ -11,6 +12,10 @@ from . import encoding as enc
 from .raw import RawRecord, SourceError
 
 DELIMITERS = ",;\t|"
+# Undecodable bytes become this noncharacter (never valid in interchanged text, unlike
+# U+FFFD, which real exports do contain), so the row holding them can be named.
+_BAD = "\ufdd0"
+codecs.register_error("ingest-mark", lambda exc: (_BAD, exc.end))
 # A field may hold a long description, not a whole file.
 csv.field_size_limit(10 * 1024 * 1024)
 
@@ -36,8 +41,8 @@ def read_csv(
             delimiter = csv.Sniffer().sniff(text_sample[:65536], delimiters=DELIMITERS).delimiter
         except csv.Error:
             delimiter = ","
-    # Undecodable bytes become U+FFFD, so one bad row is reported and the others are kept.
-    handle = open(path, encoding=chosen, newline="", errors="replace")  # noqa: SIM115 - closed below
+    # One row with undecodable bytes is reported; the others are kept.
+    handle = open(path, encoding=chosen, newline="", errors="ingest-mark")  # noqa: SIM115 - closed below
     try:
         reader = csv.reader(handle, delimiter=delimiter)
         try:
@@ -62,7 +67,7 @@ def read_csv(
             if not any(cell.strip() for cell in row):
                 continue
             position = f"row {row_number}"
-            if any("\ufffd" in cell for cell in row):
+            if any(_BAD in cell for cell in row):
                 yield RawRecord(
                     position=position,
                     error=f"bytes that are not valid {chosen} in this row; give --encoding if the guess is wrong",

@@ -160,14 +160,16 @@ def normalise(raw: RawRecord, profile: Profile) -> Normalised:
 
     loc = profile.location
     if loc.get("lon") and loc.get("lat"):
+        raw_lon = str(fields.get(loc["lon"]) or "").strip()
+        raw_lat = str(fields.get(loc["lat"]) or "").strip()
         try:
-            lon = float(str(fields.get(loc["lon"], "")).replace(",", "."))
-            lat = float(str(fields.get(loc["lat"], "")).replace(",", "."))
-            record["location"] = {"type": "Point", "coordinates": [lon, lat]}
+            if raw_lon or raw_lat:
+                lon, lat = float(raw_lon.replace(",", ".")), float(raw_lat.replace(",", "."))
+                record["location"] = {"type": "Point", "coordinates": [lon, lat]}
         except ValueError:
-            errors.setdefault("location", []).append(
-                f"{loc['lon']}/{loc['lat']}: not numbers ({fields.get(loc['lon'])!r}, {fields.get(loc['lat'])!r})"
-            )
+            errors["location"] = [
+                f"{loc['lon']}/{loc['lat']}: not numbers ({raw_lon!r}, {raw_lat!r})"
+            ]
     elif loc.get("from_geometry") and raw.geometry is not None:
         if raw.geometry.get("type") == "Point":
             record["location"] = raw.geometry

@@ -271,10 +271,20 @@ class Importer:
     def _upsert(self, session: Session, position: str, item: Normalised) -> None:
         report = self.report
         site = self._own_site(session, item.source_id)
+        if site is not None and site.sources and site.sources[0].source != self.profile.source:
+            # Merged into a site another source created: that source owns the fields;
+            # this one refreshes its provenance and adds languages the site lacks.
+            changed = self.catalogue.update_in(
+                session, site, self._merge_patch(site, item), self.actor
+            )
+            if changed:
+                report.updated += 1
+            else:
+                report.unchanged += 1
+            return
         if site is not None:
             patch = dict(item.record)
-            others = [s for s in site.sources if s.source != self.profile.source]
-            patch["sources"] = [source_view(s) for s in others] + item.record["sources"]
+            patch["sources"] = self._sources_with_ours(site, item)
             if self.catalogue.update_in(session, site, patch, self.actor):
                 report.updated += 1
             else:
@@ -283,11 +293,7 @@ class Importer:
         strong, loose = self._match(session, item)
         if strong is not None:
             site, reason = strong
-            patch = {
-                "sources": [source_view(s) for s in site.sources] + item.record["sources"],
-                "name": {k: v for k, v in item.record["name"].items() if k not in site.name},
-            }
-            self.catalogue.update_in(session, site, patch, self.actor)
+            self.catalogue.update_in(session, site, self._merge_patch(site, item), self.actor)
             report.merged += 1
             report.merges.append({"position": position, "site_id": site.id, "reason": reason})
             return
@@ -305,6 +311,21 @@ class Importer:
                     "note": "created as a draft: it may be the same place as the candidates",
                 }
             )
+
+    def _sources_with_ours(self, site: Site, item: Normalised) -> list[dict]:
+        """The site's provenance with this source's entry refreshed in place (or appended)."""
+        ours = item.record["sources"][0]
+        sources = [
+            ours if s.source == self.profile.source else source_view(s) for s in site.sources
+        ]
+        return sources if ours in sources else [*sources, ours]
+
+    def _merge_patch(self, site: Site, item: Normalised) -> dict:
+        """Add (or refresh) this source's provenance and the name languages the site lacks."""
+        return {
+            "sources": self._sources_with_ours(site, item),
+            "name": {k: v for k, v in item.record["name"].items() if k not in site.name},
+        }
 
     def _match(self, session: Session, item: Normalised):
         """(strong match, loose candidates) among other sources' sites."""

@@ -293,6 +293,7 @@ def ingest_run(
     except ProfileError as exc:
         raise click.ClickException(str(exc)) from exc
     schema_admin.upgrade(ctx.services.engine)
+    ctx.services.catalogue.seed_categories()
     importer = Importer(
         ctx.services.catalogue,
         profile,

@@ -23,7 +23,15 @@ from tourism_api.services import Services
 
 BACKENDS = ("spatialite", "postgis")
 # Tables emptied between tests on PostGIS (categories stay: they are seeded once).
-DATA_TABLES = ("site_categories", "site_sources", "sites", "revisions", "outbox", "api_tokens")
+DATA_TABLES = (
+    "site_categories",
+    "site_sources",
+    "sites",
+    "revisions",
+    "outbox",
+    "api_tokens",
+    "imports",
+)
 
 
 def pytest_collection_modifyitems(items):

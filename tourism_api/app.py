@@ -54,19 +54,21 @@ def create_app(settings: Settings | None = None) -> Flask:
     )
     api.spec.components.schema("SiteInput", schema=SiteInputSchema)
 
-    from .api import meta, search, sites, zones
+    from .api import imports, meta, search, sites, zones
 
     api.register_blueprint(meta.blp)
     api.register_blueprint(sites.blp)
     api.register_blueprint(zones.blp)
     api.register_blueprint(search.blp)
+    api.register_blueprint(imports.blp)
     register_error_handlers(app)
 
     @app.before_request
     def _require_json_body():
         has_body = request.content_length or request.headers.get("Transfer-Encoding")
         writes = request.method in ("POST", "PUT", "PATCH")
-        if writes and has_body and request.mimetype not in JSON_BODY_TYPES:
+        uploads = request.path.startswith("/v1/imports")
+        if writes and has_body and not uploads and request.mimetype not in JSON_BODY_TYPES:
             sent = request.mimetype or "no type"
             return error_response(
                 415,

@@ -62,6 +62,8 @@ class Settings:
     # Seconds a public response may be cached by clients and CDNs.
     public_cache_seconds: int = 60
     spatialite_library: str = "mod_spatialite"
+    # Largest file accepted by POST /v1/imports.
+    max_upload_bytes: int = 200 * 1024 * 1024
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -78,6 +80,7 @@ class Settings:
             max_radius_m=_int_env("TOURISM_MAX_RADIUS_M", 100_000),
             public_cache_seconds=_int_env("TOURISM_PUBLIC_CACHE_SECONDS", 60),
             spatialite_library=os.environ.get("SPATIALITE_LIBRARY_PATH") or "mod_spatialite",
+            max_upload_bytes=_int_env("TOURISM_MAX_UPLOAD_MB", 200) * 1024 * 1024,
         )
 
     @property

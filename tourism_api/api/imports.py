@@ -1,0 +1,138 @@
+"""/v1/imports: staff upload a file and get the same report as the CLI."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+from flask import request
+from flask_smorest import Blueprint
+from marshmallow import Schema, fields, validate
+from werkzeug.exceptions import RequestEntityTooLarge
+
+from ..app import services
+from ..catalogue.errors import InvalidInput
+from ..imports import get_import, list_imports, run_import
+from .common import json_response, staff_actor
+from .schemas import ApiErrorSchema
+
+blp = Blueprint("imports", __name__, url_prefix="/v1/imports", description="Import files (staff)")
+
+STAFF = [{"bearerAuth": []}]
+
+
+class ImportSchema(Schema):
+    id = fields.Int()
+    profile = fields.Str()
+    filename = fields.Str()
+    actor = fields.Str()
+    dry_run = fields.Bool()
+    strict = fields.Bool()
+    committed = fields.Bool()
+    summary = fields.Dict()
+    report = fields.Dict(metadata={"description": "Rejections, warnings, merges and review items"})
+    created_at = fields.DateTime()
+
+
+class ImportForm(Schema):
+    profile = fields.Str(required=True, validate=validate.Length(max=120))
+    dry_run = fields.Bool(load_default=False)
+    strict = fields.Bool(load_default=False)
+    encoding = fields.Str(validate=validate.Length(max=40))
+
+
+def _view(run, full: bool = True) -> dict:
+    view = {
+        "id": run.id,
+        "profile": run.profile,
+        "filename": run.filename,
+        "actor": run.actor,
+        "dry_run": run.dry_run,
+        "strict": run.strict,
+        "committed": run.committed,
+        "summary": run.summary,
+        "created_at": run.created_at.isoformat().replace("+00:00", "Z"),
+        "links": {"self": f"/v1/imports/{run.id}"},
+    }
+    if full:
+        view["report"] = run.report
+    return view
+
+
+@blp.route("", methods=["POST"])
+@blp.doc(
+    security=STAFF,
+    requestBody={
+        "required": True,
+        "content": {
+            "multipart/form-data": {
+                "schema": {
+                    "type": "object",
+                    "required": ["file", "profile"],
+                    "properties": {
+                        "file": {"type": "string", "format": "binary"},
+                        "profile": {"type": "string", "description": "A shipped profile name"},
+                        "dry_run": {"type": "boolean"},
+                        "strict": {"type": "boolean"},
+                        "encoding": {"type": "string"},
+                    },
+                }
+            }
+        },
+    },
+)
+@blp.response(201, ImportSchema)
+@blp.alt_response(413, schema=ApiErrorSchema, description="File too large")
+def create_import():
+    """Import an uploaded file through a profile; the response is the import's report."""
+    actor = staff_actor()
+    # Uploads go to a temporary file; beyond this size the request is refused (413).
+    request.max_content_length = services().settings.max_upload_bytes
+    if request.mimetype != "multipart/form-data":
+        raise InvalidInput(
+            "Upload the file as multipart/form-data.", {"file": ["Expected a multipart upload."]}
+        )
+    try:
+        upload = request.files.get("file")
+        form = ImportForm().load(request.form.to_dict())
+    except RequestEntityTooLarge:
+        raise
+    except Exception as exc:  # marshmallow ValidationError
+        messages = getattr(exc, "messages", None) or {"form": [str(exc)]}
+        raise InvalidInput("The import form is invalid.", messages) from exc
+    if upload is None or not upload.filename:
+        raise InvalidInput("No file was uploaded.", {"file": ["Missing."]})
+    filename = Path(upload.filename).name[:300] or "upload"
+    with tempfile.TemporaryDirectory(prefix="tourism-import-") as folder:
+        path = Path(folder) / "upload"
+        upload.save(path)
+        if path.stat().st_size == 0:
+            raise InvalidInput("The uploaded file is empty.", {"file": ["Empty."]})
+        run = run_import(
+            services(),
+            path,
+            profile_name=form["profile"],
+            filename=filename,
+            actor=actor,
+            dry_run=form["dry_run"],
+            strict=form["strict"],
+            encoding=form.get("encoding"),
+        )
+    return json_response(_view(run), status=201, headers={"Location": f"/v1/imports/{run.id}"})
+
+
+@blp.route("", methods=["GET"])
+@blp.doc(security=STAFF)
+def imports_list():
+    """Recent imports with their summaries (staff)."""
+    staff_actor()
+    return json_response({"items": [_view(r, full=False) for r in list_imports(services())]})
+
+
+@blp.route("/<int:import_id>", methods=["GET"])
+@blp.doc(security=STAFF)
+@blp.response(200, ImportSchema)
+def import_item(import_id: int):
+    """The full report of a past import (staff)."""
+    staff_actor()
+    return json_response(_view(get_import(services(), import_id)))

@@ -246,10 +246,14 @@ class SiteInputSchema(StrictSchema):
     sources = fields.List(fields.Nested(SourceSchema), validate=validate.Length(max=20))
 
 
+# Building a schema is costly (ingest validates thousands of rows); loading is thread-safe.
+_SITE_SCHEMA = SiteInputSchema()
+
+
 def load_site(data: Any, languages: tuple[str, ...]) -> dict:
     """Validate a raw site record; raise `ValidationError` with per-field messages."""
     token = _allowed_languages.set(languages)
     try:
-        return SiteInputSchema().load(data)
+        return _SITE_SCHEMA.load(data)
     finally:
         _allowed_languages.reset(token)

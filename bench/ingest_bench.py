@@ -106,7 +106,10 @@ def one_import(database_url: str, path: str, profile_path: str) -> None:
         pending = services.indexer.pending()
     # VmHWM, not ru_maxrss: Linux carries ru_maxrss over from the parent across exec.
     status = Path("/proc/self/status").read_text()
-    peak_mb = int(next(line.split()[1] for line in status.splitlines() if line.startswith("VmHWM:"))) / 1024
+    peak_mb = (
+        int(next(line.split()[1] for line in status.splitlines() if line.startswith("VmHWM:")))
+        / 1024
+    )
     print(
         json.dumps(
             {"seconds": elapsed, "summary": report.summary(), "peak_mb": peak_mb, "outbox": pending}

@@ -22,7 +22,7 @@ from datetime import UTC, datetime
 from shapely import make_valid
 from shapely.geometry import mapping, shape
 from shapely.ops import unary_union
-from sqlalchemy import select
+from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
 from search.geo import arc_distance_m, radius_envelopes
@@ -45,6 +45,8 @@ COUNTRY_BOXES = {"VN": (102.0, 7.0, 117.9, 23.5)}
 STRONG_RULES = ((0.9, 150.0), (0.8, 20.0))
 # Maybe the same place (listed for review): names 75% alike within 1 km.
 LOOSE_NAME, LOOSE_METRES = 0.75, 1000.0
+# Places compared per record, at most (a dense old town has many within a kilometre).
+MAX_CANDIDATES = 500
 
 
 def _batched(items: Iterable, size: int) -> Iterator[tuple]:
@@ -339,14 +341,17 @@ class Importer:
                 return (site, f"same Wikidata item {item.wikidata}"), []
         lon, lat = item.record["location"]["coordinates"][:2]
         spatial = SpatialSQL(session.get_bind().dialect.name)
+        own_source = exists().where(
+            SiteSource.site_id == Site.id, SiteSource.source == self.profile.source
+        )
         nearby = session.scalars(
-            select(Site).where(spatial.location_in(radius_envelopes(lon, lat, LOOSE_METRES)))
+            select(Site)
+            .where(spatial.location_in(radius_envelopes(lon, lat, LOOSE_METRES)), ~own_source)
+            .limit(MAX_CANDIDATES)
         ).all()
         names = [fold(n) for n in item.record["name"].values()]
         strong, loose = None, []
         for site in nearby:
-            if any(s.source == self.profile.source for s in site.sources):
-                continue
             point = from_db(site.location)
             distance = arc_distance_m(lon, lat, point.x, point.y)
             if distance > LOOSE_METRES:

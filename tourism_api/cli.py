@@ -7,6 +7,7 @@ import sys
 import time
 
 import click
+from sqlalchemy.exc import DBAPIError
 
 from .catalogue.errors import CatalogueError
 from .config import Settings
@@ -268,6 +269,12 @@ def ingest_profiles() -> None:
 @click.option(
     "--actor", default="ingest", show_default=True, help="Recorded as the author of the changes."
 )
+@click.option(
+    "--batch-size",
+    default=200,
+    show_default=True,
+    help="Records per transaction (without --strict).",
+)
 @pass_ctx
 def ingest_run(
     ctx: Context,
@@ -278,6 +285,7 @@ def ingest_run(
     encoding: str | None,
     report_path: str | None,
     actor: str,
+    batch_size: int,
 ) -> None:
     """Import one file; running it again changes nothing unless the file changed."""
     from ingest.pipeline import Importer
@@ -301,6 +309,7 @@ def ingest_run(
         file_label=path,
         dry_run=dry_run,
         strict=strict,
+        batch_size=batch_size,
     )
     started = time.monotonic()
     try:
@@ -320,6 +329,11 @@ def ingest_run(
             err=True,
         )
         sys.exit(130)
+    except DBAPIError as exc:
+        raise click.ClickException(
+            f"the database failed after {importer.report.records} records ({exc.orig}); "
+            "committed batches are kept: run the same command again to finish"
+        ) from exc
     elapsed = time.monotonic() - started
     click.echo(table(report))
     click.echo(f"{report.records / elapsed:.0f} records/s" if elapsed > 0 else "", err=True)

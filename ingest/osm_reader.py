@@ -3,8 +3,8 @@
 Nodes become points, closed ways polygons (or lines when open), multipolygon
 relations are assembled from their member ways. Only elements with tourism,
 historic, heritage or place-of-worship tags are yielded. The file is read
-twice, streaming: first the node coordinates, then the tagged elements, so
-the order of elements in the file does not matter.
+twice, streaming: first the node coordinates (kept in a scratch SQLite file,
+not in memory), then the tagged elements, so element order does not matter.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from pathlib import Path
 import ijson
 
 from .raw import RawRecord, SourceError
+from .scratch import OsmStore
 
 INTERESTING = ("tourism", "historic", "heritage")
 
@@ -81,10 +82,11 @@ def _closed(ring: list) -> bool:
     return len(ring) >= 4 and ring[0] == ring[-1]
 
 
-def _way_positions(item: dict, nodes: dict[int, tuple[float, float]], ways: dict[int, list]):
+def _way_positions(item: dict, store: OsmStore):
     if item.get("geometry"):
         return [[p["lon"], p["lat"]] for p in item["geometry"]], []
     refs = item.get("nodes") or []
+    nodes = store.nodes(list(set(refs)))
     missing = [r for r in refs if r not in nodes]
     return [list(nodes[r]) for r in refs if r in nodes], missing
 
@@ -110,15 +112,16 @@ def _join_rings(segments: list[list]) -> list[list] | None:
     return rings
 
 
-def _relation_geometry(item, nodes, ways) -> tuple[dict | None, str | None]:
+def _relation_geometry(item, store: OsmStore) -> tuple[dict | None, str | None]:
     outers, inners, missing = [], [], []
     for member in item.get("members") or []:
         if member.get("type") != "way":
             continue
+        way = None if member.get("geometry") else store.way(member["ref"])
         if member.get("geometry"):
             positions = [[p["lon"], p["lat"]] for p in member["geometry"]]
-        elif member["ref"] in ways:
-            positions, lost = _way_positions(ways[member["ref"]], nodes, ways)
+        elif way is not None:
+            positions, lost = _way_positions(way, store)
             if lost:
                 missing.append(f"way/{member['ref']}")
         else:
@@ -139,13 +142,18 @@ def _relation_geometry(item, nodes, ways) -> tuple[dict | None, str | None]:
 
 def read_osm(path: str | Path) -> Iterator[RawRecord]:
     path = Path(path)
-    nodes: dict[int, tuple[float, float]] = {}
-    ways: dict[int, dict] = {}
-    for item in _elements(path):  # first pass: coordinates and the ways relations need
-        if item.get("type") == "node" and "lat" in item:
-            nodes[item["id"]] = (item["lon"], item["lat"])
-        elif item.get("type") == "way":
-            ways[item["id"]] = {"nodes": item.get("nodes"), "geometry": item.get("geometry")}
+    with OsmStore() as store:
+        for item in _elements(path):  # first pass: coordinates and the ways relations need
+            if item.get("type") == "node" and "lat" in item:
+                store.add_node(item["id"], item["lon"], item["lat"])
+            elif item.get("type") == "way":
+                store.add_way(
+                    item["id"], {"nodes": item.get("nodes"), "geometry": item.get("geometry")}
+                )
+        yield from _records(path, store)
+
+
+def _records(path: Path, store: OsmStore) -> Iterator[RawRecord]:
     for item in _elements(path):
         tags = item.get("tags") or {}
         if not interesting(tags):
@@ -161,7 +169,7 @@ def read_osm(path: str | Path) -> Iterator[RawRecord]:
                 "coordinates": [item["center"]["lon"], item["center"]["lat"]],
             }
         elif kind == "way":
-            positions, missing = _way_positions(item, nodes, ways)
+            positions, missing = _way_positions(item, store)
             if missing:
                 yield RawRecord(
                     position=position,
@@ -174,7 +182,7 @@ def read_osm(path: str | Path) -> Iterator[RawRecord]:
             else:
                 geometry = {"type": "LineString", "coordinates": positions}
         elif kind == "relation":
-            geometry, problem = _relation_geometry(item, nodes, ways)
+            geometry, problem = _relation_geometry(item, store)
             if problem:
                 yield RawRecord(position=position, fields=fields, error=problem)
                 continue

@@ -38,6 +38,7 @@ from tourism_api.db import transaction
 from .normalise import Normalised, normalise
 from .profiles import Profile
 from .raw import RawRecord
+from .scratch import SeenRecords
 
 # Roughly Viet Nam with its islands, for "is this point where the dataset says?" warnings.
 COUNTRY_BOXES = {"VN": (102.0, 7.0, 117.9, 23.5)}
@@ -142,8 +143,7 @@ class Importer:
             dry_run=dry_run,
             strict=strict,
         )
-        self._seen_ids: dict[str, str] = {}
-        self._seen_names: dict[str, list[tuple[str, float, float]]] = {}
+        self._seen: SeenRecords | None = None
 
     # -- the run ----------------------------------------------------------------
 
@@ -153,6 +153,7 @@ class Importer:
         report = self.report
         report.started_at = datetime.now(UTC).isoformat()
         sessions = self.catalogue.sessions
+        self._seen = SeenRecords()
         try:
             with self.catalogue.deferred_hooks():
                 if self.strict:
@@ -167,6 +168,7 @@ class Importer:
                         except _DryRun:
                             pass
         finally:
+            self._seen.close()
             report.rejected = len({p.position for p in report.rejections})
             report.committed = not self.dry_run and not (self.strict and report.rejected)
             report.finished_at = datetime.now(UTC).isoformat()
@@ -203,13 +205,13 @@ class Importer:
             for field_name, message in _flatten_errors(item.errors):
                 report.reject(raw.position, field_name, message)
             return
-        first = self._seen_ids.get(item.source_id)
+        first = self._seen.first_position(item.source_id)
         if first is not None:
             report.reject(
                 raw.position, "id", f"duplicate source id {item.source_id!r} (first at {first})"
             )
             return
-        self._seen_ids[item.source_id] = raw.position
+        self._seen.add_id(item.source_id, raw.position)
         self._repair_footprint(raw.position, item)
         self._check_place(raw.position, item)
         try:
@@ -255,13 +257,13 @@ class Importer:
             else:
                 self.report.warn(position, "location", f"point outside {self.profile.country}")
         for key in {fold(name) for name in (item.record.get("name") or {}).values()}:
-            for other_position, other_lon, other_lat in self._seen_names.get(key, []):
+            for other_position, other_lon, other_lat in self._seen.places_named(key):
                 if arc_distance_m(lon, lat, other_lon, other_lat) < 200:
                     self.report.warn(
                         position, "name", f"same name and place as {other_position}: a duplicate?"
                     )
                     break
-            self._seen_names.setdefault(key, []).append((position, lon, lat))
+            self._seen.add_name(key, lon, lat, position)
 
     def _own_site(self, session: Session, source_id: str) -> Site | None:
         return session.scalars(

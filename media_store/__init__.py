@@ -1,1 +1,1 @@
-"""Media store: photos, derivatives and IIIF (to come)."""
+"""Media store: content-addressed storage, safe image processing, derivatives and IIIF."""

@@ -24,6 +24,7 @@ from tourism_api.services import Services
 BACKENDS = ("spatialite", "postgis")
 # Tables emptied between tests on PostGIS (categories stay: they are seeded once).
 DATA_TABLES = (
+    "media",
     "site_categories",
     "site_sources",
     "sites",
@@ -90,10 +91,16 @@ def settings(backend, request, tmp_path) -> Settings:
         template = request.getfixturevalue("spatialite_template")
         path = tmp_path / "catalogue.sqlite3"
         shutil.copyfile(template, path)
-        settings = Settings(database_url=f"sqlite:///{path}", search_url=search_url)
+        settings = Settings(
+            database_url=f"sqlite:///{path}",
+            search_url=search_url,
+            media_root=str(tmp_path / "media"),
+        )
     else:
         url = request.getfixturevalue("postgis_url")
-        settings = Settings(database_url=url, search_url=search_url)
+        settings = Settings(
+            database_url=url, search_url=search_url, media_root=str(tmp_path / "media")
+        )
         services = Services.build(settings)
         with services.engine.begin() as conn:
             conn.execute(text(f"TRUNCATE {', '.join(DATA_TABLES)} RESTART IDENTITY CASCADE"))
@@ -173,6 +180,7 @@ def search_settings(search_backend_name, request, tmp_path, spatialite_template)
         search_url=search_url,
         search_index_prefix=prefix,
         index_inline=True,
+        media_root=str(tmp_path / "media"),
     )
     yield settings
     dispose_engine(settings)

@@ -69,4 +69,4 @@ def test_demo_load_serves_hue_and_is_idempotent(run, settings):
     assert all(z["footprint"]["type"] in ("Polygon", "MultiPolygon") for z in zones)
     again = run("demo", "load")
     assert "0 created, 1168 already present" in again.output
-    assert run("db", "current").output.strip() == "0003"
+    assert run("db", "current").output.strip() == "0004"

@@ -54,20 +54,23 @@ def create_app(settings: Settings | None = None) -> Flask:
     )
     api.spec.components.schema("SiteInput", schema=SiteInputSchema)
 
-    from .api import imports, meta, search, sites, zones
+    from .api import iiif, imports, media, meta, search, sites, zones
 
     api.register_blueprint(meta.blp)
     api.register_blueprint(sites.blp)
     api.register_blueprint(zones.blp)
     api.register_blueprint(search.blp)
     api.register_blueprint(imports.blp)
+    api.register_blueprint(media.blp)
+    api.register_blueprint(iiif.blp)
     register_error_handlers(app)
+    media.register_image_errors(app)
 
     @app.before_request
     def _require_json_body():
         has_body = request.content_length or request.headers.get("Transfer-Encoding")
         writes = request.method in ("POST", "PUT", "PATCH")
-        uploads = request.path.startswith("/v1/imports")
+        uploads = request.path.startswith("/v1/imports") or request.path.endswith("/media")
         if writes and has_body and not uploads and request.mimetype not in JSON_BODY_TYPES:
             sent = request.mimetype or "no type"
             return error_response(

@@ -62,6 +62,11 @@ class Settings:
     # Seconds a public response may be cached by clients and CDNs.
     public_cache_seconds: int = 60
     spatialite_library: str = "mod_spatialite"
+    # Photo uploads: largest file, and most pixels (a decompression bomb is refused).
+    max_image_bytes: int = 50 * 1024 * 1024
+    max_image_pixels: int = 60_000_000
+    # A photo whose GPS is further than this from its site is flagged for review.
+    photo_distance_warning_m: int = 1000
     # Largest file accepted by POST /v1/imports.
     max_upload_bytes: int = 200 * 1024 * 1024
 
@@ -81,6 +86,9 @@ class Settings:
             public_cache_seconds=_int_env("TOURISM_PUBLIC_CACHE_SECONDS", 60),
             spatialite_library=os.environ.get("SPATIALITE_LIBRARY_PATH") or "mod_spatialite",
             max_upload_bytes=_int_env("TOURISM_MAX_UPLOAD_MB", 200) * 1024 * 1024,
+            max_image_bytes=_int_env("TOURISM_MAX_IMAGE_MB", 50) * 1024 * 1024,
+            max_image_pixels=_int_env("TOURISM_MAX_IMAGE_MEGAPIXELS", 60) * 1_000_000,
+            photo_distance_warning_m=_int_env("TOURISM_PHOTO_DISTANCE_WARNING_M", 1000),
         )
 
     @property

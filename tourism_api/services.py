@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from media_store.storage import open_storage
 from search.base import SearchBackend
 
 from .catalogue.queries import SiteLister
@@ -15,6 +16,7 @@ from .catalogue.tokens import TokenService
 from .config import Settings
 from .db import get_engine, session_factory
 from .indexing import Indexer, open_backend
+from .media import MediaService
 
 
 @dataclass
@@ -27,6 +29,7 @@ class Services:
     tokens: TokenService
     search: SearchBackend
     indexer: Indexer
+    media: MediaService
 
     @classmethod
     def build(cls, settings: Settings) -> Services:
@@ -46,4 +49,5 @@ class Services:
             tokens=TokenService(sessions),
             search=search,
             indexer=indexer,
+            media=MediaService(settings, sessions, open_storage(settings.media_root), catalogue),
         )

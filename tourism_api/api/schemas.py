@@ -41,6 +41,9 @@ class SiteSchema(Schema):
     contact = fields.Dict()
     admission = fields.Dict()
     provenance = fields.List(fields.Dict())
+    image = fields.Dict(
+        allow_none=True, metadata={"description": "The primary photo: thumbnail URLs, IIIF service"}
+    )
     version = fields.Int()
     created_at = fields.DateTime()
     updated_at = fields.DateTime()

@@ -15,6 +15,7 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -97,10 +98,17 @@ class Site(Base):
     sources: Mapped[list[SiteSource]] = relationship(
         cascade="all, delete-orphan", lazy="selectin", order_by="SiteSource.id"
     )
+    media: Mapped[list[Media]] = relationship(
+        lazy="selectin", order_by="(Media.position, Media.created_at)", viewonly=True
+    )
 
     @property
     def category_codes(self) -> list[str]:
         return [link.category_code for link in self.categories]
+
+    @property
+    def primary_media(self) -> Media | None:
+        return next((m for m in self.media if m.is_primary), None)
 
 
 class Category(Base):
@@ -202,3 +210,38 @@ class ImportRun(Base):
     summary: Mapped[dict] = mapped_column(JSON)
     report: Mapped[dict] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+
+
+class Media(Base):
+    """A photo of a site. The bytes live in the media store under `sha256`."""
+
+    __tablename__ = "media"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    site_id: Mapped[str] = mapped_column(ForeignKey("sites.id"), index=True)
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    format: Mapped[str] = mapped_column(String(10))
+    mime: Mapped[str] = mapped_column(String(40))
+    width: Mapped[int] = mapped_column(Integer)
+    height: Mapped[int] = mapped_column(Integer)
+    bytes: Mapped[int] = mapped_column(BigInteger)
+    original_name: Mapped[str | None] = mapped_column(String(200))
+    caption: Mapped[dict] = mapped_column(JSON, default=dict)
+    creator: Mapped[str | None] = mapped_column(String(200))
+    licence: Mapped[str | None] = mapped_column(String(60))
+    attribution: Mapped[str | None] = mapped_column(String(500))
+    taken_at: Mapped[str | None] = mapped_column(String(30))
+    lat: Mapped[float | None] = mapped_column(Float)
+    lon: Mapped[float | None] = mapped_column(Float)
+    camera: Mapped[str | None] = mapped_column(String(200))
+    # The original's EXIF, for staff only; public derivatives carry none of it.
+    exif: Mapped[dict] = mapped_column(JSON, default=dict)
+    phash: Mapped[str] = mapped_column(String(16))
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    is_primary: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Things staff should look at: [{"code": "gps_far", "message": "..."}]
+    review: Mapped[list] = mapped_column(JSON, default=list)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    created_by: Mapped[str] = mapped_column(String(120))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    updated_by: Mapped[str] = mapped_column(String(120))

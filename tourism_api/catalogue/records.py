@@ -90,6 +90,23 @@ def record_view(site: Site) -> dict:
     return view
 
 
+def image_ref(media) -> dict | None:
+    """The primary photo as lists and search hits show it: small, cacheable URLs."""
+    if media is None:
+        return None
+    return {
+        "id": media.id,
+        "thumbnail": f"/v1/media/{media.id}/thumb.webp",
+        "thumbnail_jpeg": f"/v1/media/{media.id}/thumb.jpg",
+        "iiif": f"/iiif/3/{media.id}",
+        "width": media.width,
+        "height": media.height,
+        "caption": media.caption or {},
+        "licence": media.licence,
+        "attribution": media.attribution,
+    }
+
+
 def source_view(source) -> dict:
     return {
         k: v
@@ -133,6 +150,7 @@ def stored_view(site: Site, *, summary: bool = False) -> dict:
         "contact": site.contact or {},
         "admission": site.admission or {},
         "provenance": [source_view(s) for s in site.sources],
+        "image": image_ref(site.primary_media),
         "version": site.version,
         "created_at": _iso(site.created_at),
         "updated_at": _iso(site.updated_at),

@@ -114,6 +114,9 @@ class Catalogue:
                 )
             )
 
+    def find_in(self, session: Session, ref: str, *, include_unpublished: bool) -> Site:
+        return self._find(session, ref, include_unpublished=include_unpublished, lock=True)
+
     def _find(
         self, session: Session, ref: str, *, include_unpublished: bool, lock: bool = False
     ) -> Site:
@@ -239,6 +242,7 @@ class Catalogue:
             updated_by=actor,
             published_at=now if status == "published" else None,
         )
+        site.media = []  # a new site has no photos; saves a lazy load after the commit
         if "slug" in record:
             if session.scalars(select(Site.id).where(Site.slug == record["slug"])).first():
                 raise Conflict(
@@ -328,6 +332,17 @@ class Catalogue:
             self._record_change(session, site, action, actor, changes)
             self._commit(session)
             return site
+
+    def touch_in(
+        self, session: Session, site: Site, action: str, actor: str, changes: dict
+    ) -> None:
+        """Record a change made beside the site's own fields (its photos): a new version,
+        a revision saying what changed, and an outbox row so the index shows it."""
+        site.version += 1
+        site.updated_at = self.clock()
+        site.updated_by = actor
+        self._record_change(session, site, action, actor, changes)
+        self._commit(session)
 
     @staticmethod
     def _check_version(site: Site, expected: int | None) -> None:

@@ -1,0 +1,157 @@
+"""Opening untrusted image bytes safely, and making the derivatives tourists download.
+
+The format is read from the bytes (never from the file name or content type);
+size and pixel count are checked from the header before anything is decoded,
+so a small file claiming a gigapixel image is refused without allocating it;
+the image is then fully decoded once, which exposes truncated and corrupt files.
+EXIF orientation is applied first of all. Derivatives are written without EXIF
+(no GPS, no camera serial), while the untouched original stays for staff.
+"""
+
+from __future__ import annotations
+
+import io
+import warnings
+from dataclasses import dataclass
+
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+try:  # HEIC/HEIF from phones, when the pillow-heif wheel is installed
+    from pillow_heif import register_heif_opener
+
+    register_heif_opener()
+    HEIF = True
+except ImportError:  # pragma: no cover - depends on the platform's wheels
+    HEIF = False
+
+ACCEPTED = {
+    "JPEG": "image/jpeg",
+    "MPO": "image/jpeg",
+    "PNG": "image/png",
+    "WEBP": "image/webp",
+    "TIFF": "image/tiff",
+}
+if HEIF:
+    ACCEPTED["HEIF"] = "image/heic"
+SUPPORTED_NAMES = "JPEG, PNG, WebP, TIFF" + (", HEIC" if HEIF else "")
+
+# Longest side of each derivative, in pixels.
+SIZES = {"thumb": 320, "medium": 1024, "large": 2048}
+FORMATS = {"webp": ("WEBP", "image/webp"), "jpg": ("JPEG", "image/jpeg")}
+QUALITY = {"webp": 80, "jpg": 85}
+
+# Pillow's own bomb check stops at twice its limit; ours comes earlier and says why.
+Image.MAX_IMAGE_PIXELS = None
+
+
+class ImageRejected(Exception):
+    """An upload that is not an acceptable image; `status` is the HTTP status to answer."""
+
+    def __init__(self, message: str, status: int = 422) -> None:
+        super().__init__(message)
+        self.message = message
+        self.status = status
+
+
+@dataclass(frozen=True)
+class Inspected:
+    format: str
+    mime: str
+    width: int  # as displayed, after EXIF orientation
+    height: int
+    orientation: int
+
+
+def inspect(data: bytes, *, max_bytes: int, max_pixels: int) -> Inspected:
+    """Check untrusted bytes; raise ImageRejected with a reason a person can act on."""
+    if not data:
+        raise ImageRejected("The file is empty.")
+    if len(data) > max_bytes:
+        raise ImageRejected(
+            f"The file is {len(data) / 1e6:.1f} MB; the limit is {max_bytes / 1e6:.0f} MB.", 413
+        )
+    head = data[:512].lstrip().lower()
+    if head.startswith((b"<svg", b"<?xml", b"<!doctype svg")):
+        raise ImageRejected(
+            f"SVG is not accepted (it can carry scripts); send {SUPPORTED_NAMES}.", 415
+        )
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            image = Image.open(io.BytesIO(data))
+    except UnidentifiedImageError as exc:
+        raise ImageRejected(
+            f"This is not an image in a supported format; send {SUPPORTED_NAMES}.", 415
+        ) from exc
+    if image.format not in ACCEPTED:
+        raise ImageRejected(f"{image.format} images are not accepted; send {SUPPORTED_NAMES}.", 415)
+    width, height = image.size
+    if width * height > max_pixels:
+        raise ImageRejected(
+            f"The image is {width}x{height} ({width * height / 1e6:.0f} megapixels); "
+            f"the limit is {max_pixels / 1e6:.0f} megapixels."
+        )
+    try:
+        image.load()  # decodes everything: truncated or corrupt data fails here
+    except (OSError, SyntaxError, ValueError) as exc:
+        raise ImageRejected(f"The image is truncated or corrupt ({exc}).") from exc
+    orientation = image.getexif().get(0x0112, 1) if hasattr(image, "getexif") else 1
+    if orientation in (5, 6, 7, 8):
+        width, height = height, width
+    return Inspected(image.format, ACCEPTED[image.format], width, height, orientation)
+
+
+def open_upright(data: bytes, *, draft_to: tuple[int, int] | None = None) -> Image.Image:
+    """Decode an already inspected image, EXIF orientation applied, in RGB(A).
+
+    `draft_to` lets the JPEG decoder scale by 1/2, 1/4 or 1/8 while decoding
+    (draft mode), much cheaper than decoding every pixel and shrinking after.
+    """
+    image = Image.open(io.BytesIO(data))
+    if draft_to and image.format in ("JPEG", "MPO"):
+        orientation = image.getexif().get(0x0112, 1)
+        target = draft_to if orientation not in (5, 6, 7, 8) else (draft_to[1], draft_to[0])
+        image.draft("RGB", target)
+    image = ImageOps.exif_transpose(image)
+    if image.mode not in ("RGB", "RGBA"):
+        image = image.convert("RGBA" if "A" in image.getbands() or image.mode == "P" else "RGB")
+    return image
+
+
+def encode(image: Image.Image, fmt: str) -> bytes:
+    """Encode without any metadata: no EXIF (GPS, serials), no XMP."""
+    pil_format, _mime = FORMATS[fmt]
+    if pil_format == "JPEG" and image.mode != "RGB":
+        image = image.convert("RGB")
+    out = io.BytesIO()
+    options = {"quality": QUALITY[fmt]}
+    if pil_format == "JPEG":
+        options.update(optimize=True, progressive=True)
+    else:
+        options.update(method=4)
+    image.save(out, pil_format, **options)
+    return out.getvalue()
+
+
+def derivative(data: bytes, size: str, fmt: str) -> bytes:
+    longest = SIZES[size]
+    image = open_upright(data, draft_to=(longest, longest))
+    image.thumbnail((longest, longest), Image.Resampling.LANCZOS, reducing_gap=2.0)
+    return encode(image, fmt)
+
+
+def dhash(data: bytes) -> str:
+    """A 64-bit difference hash: near-identical photos differ in few bits."""
+    image = (
+        open_upright(data, draft_to=(64, 64)).convert("L").resize((9, 8), Image.Resampling.LANCZOS)
+    )
+    pixels = list(image.getdata())
+    bits = 0
+    for row in range(8):
+        for col in range(8):
+            bits = (bits << 1) | (pixels[row * 9 + col] > pixels[row * 9 + col + 1])
+    return f"{bits:016x}"
+
+
+def hamming(a: str, b: str) -> int:
+    return bin(int(a, 16) ^ int(b, 16)).count("1")

@@ -1,0 +1,337 @@
+"""Photos of sites: adding, describing, ordering, removing; derivatives and IIIF renders.
+
+The HTTP layer and the CLI both call this. Every accepted upload is checked by
+`media_store.images.inspect` before a byte is stored, so nothing is written for
+a rejected file. A photo's row, the site's new version, its revision and its
+outbox row commit together.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+from pathlib import PurePath
+from typing import Any
+
+from marshmallow import Schema, ValidationError, fields, validate
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from media_store import iiif
+from media_store.exif import read_facts
+from media_store.images import SIZES, derivative, dhash, encode, hamming, inspect, open_upright
+from media_store.storage import Storage
+from search.geo import arc_distance_m
+
+from .catalogue.errors import InvalidInput, NotFound
+from .catalogue.geometry import from_db
+from .catalogue.ids import new_id
+from .catalogue.models import Media, Site
+from .catalogue.schemas import LangText
+from .catalogue.services import Catalogue
+from .config import Settings
+from .db import transaction
+
+LICENCE = re.compile(
+    r"^(CC0-1\.0|CC-BY(-SA|-ND|-NC|-NC-SA|-NC-ND)?-[1-4]\.0|PDM-1\.0|LicenseRef-[A-Za-z0-9.-]{1,40}|[A-Za-z0-9.+-]{2,40})$"
+)
+NEAR_DUPLICATE_BITS = 6
+CC_URLS = {
+    "CC0-1.0": "http://creativecommons.org/publicdomain/zero/1.0/",
+    "PDM-1.0": "http://creativecommons.org/publicdomain/mark/1.0/",
+}
+
+
+def rights_url(licence: str | None) -> str | None:
+    """The Creative Commons URL IIIF's `rights` wants, for a CC licence id."""
+    if not licence:
+        return None
+    if licence in CC_URLS:
+        return CC_URLS[licence]
+    match = re.fullmatch(r"CC-(BY(?:-SA|-ND|-NC|-NC-SA|-NC-ND)?)-([1-4]\.0)", licence)
+    if match:
+        return f"http://creativecommons.org/licenses/{match.group(1).lower()}/{match.group(2)}/"
+    return None
+
+
+class MediaFields(Schema):
+    """What staff say about a photo (on upload as form fields, or as a JSON patch)."""
+
+    caption = LangText(300)
+    creator = fields.Str(validate=validate.Length(max=200), allow_none=True)
+    licence = fields.Str(
+        validate=validate.Regexp(
+            LICENCE, error="An SPDX or Creative Commons id, e.g. CC-BY-SA-4.0."
+        ),
+        allow_none=True,
+    )
+    attribution = fields.Str(validate=validate.Length(max=500), allow_none=True)
+    taken_at = fields.DateTime(allow_none=True)
+    position = fields.Int(validate=validate.Range(min=0, max=10_000))
+    primary = fields.Bool()
+
+
+_FIELDS = MediaFields()
+
+
+def clean_name(filename: str | None) -> str | None:
+    """A file name for display only: no folders, no control characters (it is never a path here)."""
+    if not filename:
+        return None
+    name = PurePath(filename.replace("\\", "/")).name
+    name = "".join(ch for ch in name if ch.isprintable() and ch not in "/\\")
+    return name[:200] or None
+
+
+class MediaService:
+    def __init__(
+        self,
+        settings: Settings,
+        sessions: sessionmaker[Session],
+        storage: Storage,
+        catalogue: Catalogue,
+    ) -> None:
+        self.settings = settings
+        self.sessions = sessions
+        self.storage = storage
+        self.catalogue = catalogue
+        self.limits = iiif.Limits()
+
+    # -- validation ------------------------------------------------------------------
+
+    @staticmethod
+    def _fields(raw: dict, *, partial: bool) -> dict:
+        try:
+            return _FIELDS.load(raw, partial=partial)
+        except ValidationError as exc:
+            raise InvalidInput(
+                "The photo's details are invalid.", exc.normalized_messages()
+            ) from exc
+
+    # -- adding --------------------------------------------------------------------------
+
+    def add(
+        self, site_ref: str, data: bytes, *, filename: str | None, details: dict, actor: str
+    ) -> Media:
+        values = self._fields(details, partial=True)
+        # Raises ImageRejected (with its HTTP status) before anything is stored.
+        found = inspect(
+            data,
+            max_bytes=self.settings.max_image_bytes,
+            max_pixels=self.settings.max_image_pixels,
+        )
+        facts = read_facts(data)
+        fingerprint = dhash(data)
+        derivatives = self._derivatives(data)
+        with transaction(self.sessions) as session:
+            site = self.catalogue.find_in(session, site_ref, include_unpublished=True)
+            key = self.storage.put_original(data)
+            for name, blob in derivatives.items():
+                self.storage.put_derivative(key, name, blob)
+            now = datetime.now(UTC)
+            count = session.scalar(
+                select(func.count()).select_from(Media).where(Media.site_id == site.id)
+            )
+            media = Media(
+                id=new_id(),
+                site_id=site.id,
+                sha256=key,
+                format=found.format,
+                mime=found.mime,
+                width=found.width,
+                height=found.height,
+                bytes=len(data),
+                original_name=clean_name(filename),
+                caption=values.get("caption", {}),
+                creator=values.get("creator"),
+                licence=values.get("licence"),
+                attribution=values.get("attribution"),
+                taken_at=(
+                    values["taken_at"].isoformat() if values.get("taken_at") else facts.taken_at
+                ),
+                lat=facts.lat,
+                lon=facts.lon,
+                camera=facts.camera,
+                exif=facts.tags or {},
+                phash=fingerprint,
+                position=values.get("position", count),
+                is_primary=False,
+                review=self._review(session, site, facts, fingerprint),
+                created_at=now,
+                created_by=actor,
+                updated_at=now,
+                updated_by=actor,
+            )
+            session.add(media)
+            session.flush()
+            if values.get("primary") or count == 0:
+                self._make_primary(session, site.id, media.id)
+            self.catalogue.touch_in(
+                session, site, "media", actor, {"media": {"old": None, "new": {"added": media.id}}}
+            )
+            session.refresh(media)
+            return media
+
+    def _derivatives(self, data: bytes) -> dict[str, bytes]:
+        """Every size in WebP and JPEG, decoding the original once (draft mode for JPEG)."""
+        largest = max(SIZES.values())
+        image = open_upright(data, draft_to=(largest, largest))
+        out = {}
+        for size, longest in sorted(SIZES.items(), key=lambda item: -item[1]):
+            image = image.copy()
+            image.thumbnail((longest, longest), reducing_gap=2.0)
+            for fmt in ("webp", "jpg"):
+                out[f"{size}.{fmt}"] = encode(image, fmt)
+        return out
+
+    def _review(self, session: Session, site: Site, facts, fingerprint: str) -> list[dict]:
+        flags = []
+        if facts.lat is not None:
+            point = from_db(site.location)
+            distance = arc_distance_m(point.x, point.y, facts.lon, facts.lat)
+            if distance > self.settings.photo_distance_warning_m:
+                flags.append(
+                    {
+                        "code": "gps_far_from_site",
+                        "message": f"taken {distance / 1000:.1f} km from the site: is it the right place?",
+                        "distance_m": round(distance),
+                    }
+                )
+        for other_id, other_hash in session.execute(
+            select(Media.id, Media.phash).where(Media.site_id == site.id)
+        ):
+            if hamming(fingerprint, other_hash) <= NEAR_DUPLICATE_BITS:
+                flags.append(
+                    {
+                        "code": "near_duplicate",
+                        "message": f"looks like photo {other_id}",
+                        "media_id": other_id,
+                    }
+                )
+        return flags
+
+    @staticmethod
+    def _make_primary(session: Session, site_id: str, media_id: str) -> None:
+        for item in session.scalars(select(Media).where(Media.site_id == site_id)):
+            item.is_primary = item.id == media_id
+
+    # -- reading ---------------------------------------------------------------------------
+
+    def list_for_site(self, site_ref: str, *, staff: bool) -> list[Media]:
+        with self.sessions() as session:
+            site = self.catalogue._find(session, site_ref, include_unpublished=staff)
+            return list(
+                session.scalars(
+                    select(Media)
+                    .where(Media.site_id == site.id)
+                    .order_by(Media.position, Media.created_at)
+                )
+            )
+
+    def get(self, media_id: str, *, staff: bool) -> Media:
+        with self.sessions() as session:
+            media = session.get(Media, media_id)
+            if media is None:
+                raise NotFound(f"No photo {media_id!r}.")
+            if not staff:
+                site = session.get(Site, media.site_id)
+                if site is None or site.status != "published":
+                    raise NotFound(f"No photo {media_id!r}.")
+            return media
+
+    # -- changing ---------------------------------------------------------------------------
+
+    def update(self, media_id: str, patch: Any, actor: str) -> Media:
+        if not isinstance(patch, dict):
+            raise InvalidInput("A patch must be a JSON object.", {"body": ["Expected an object."]})
+        values = self._fields(patch, partial=True)
+        with transaction(self.sessions) as session:
+            media = session.get(Media, media_id)
+            if media is None:
+                raise NotFound(f"No photo {media_id!r}.")
+            site = self.catalogue.find_in(session, media.site_id, include_unpublished=True)
+            changes: dict[str, Any] = {}
+            if "caption" in patch:
+                merged = {**media.caption, **{k: v for k, v in (patch["caption"] or {}).items()}}
+                merged = {k: v for k, v in merged.items() if v is not None}
+                changes["caption"] = merged
+            for name in ("creator", "licence", "attribution", "position"):
+                if name in values:
+                    changes[name] = values[name]
+            if "taken_at" in values:
+                changes["taken_at"] = values["taken_at"].isoformat() if values["taken_at"] else None
+            changed = {k: v for k, v in changes.items() if getattr(media, k) != v}
+            for name, value in changed.items():
+                setattr(media, name, value)
+            if values.get("primary") and not media.is_primary:
+                self._make_primary(session, site.id, media.id)
+                changed["primary"] = True
+            if changed:
+                media.updated_at = datetime.now(UTC)
+                media.updated_by = actor
+                self.catalogue.touch_in(
+                    session,
+                    site,
+                    "media",
+                    actor,
+                    {"media": {"old": None, "new": {"updated": media.id, **changed}}},
+                )
+            session.flush()
+            session.refresh(media)
+            return media
+
+    def delete(self, media_id: str, actor: str) -> None:
+        with transaction(self.sessions) as session:
+            media = session.get(Media, media_id)
+            if media is None:
+                raise NotFound(f"No photo {media_id!r}.")
+            site = self.catalogue.find_in(session, media.site_id, include_unpublished=True)
+            key, was_primary = media.sha256, media.is_primary
+            session.delete(media)
+            session.flush()
+            if was_primary:
+                following = session.scalars(
+                    select(Media)
+                    .where(Media.site_id == site.id)
+                    .order_by(Media.position, Media.created_at)
+                ).first()
+                if following is not None:
+                    following.is_primary = True
+            self.catalogue.touch_in(
+                session,
+                site,
+                "media",
+                actor,
+                {"media": {"old": {"removed": media_id}, "new": None}},
+            )
+            still_used = session.scalar(
+                select(func.count()).select_from(Media).where(Media.sha256 == key)
+            )
+        if not still_used:
+            # After the commit: the original goes only when no record references it.
+            self.storage.delete(key)
+
+    # -- bytes -------------------------------------------------------------------------------
+
+    def derivative(self, media: Media, size: str, fmt: str) -> bytes:
+        name = f"{size}.{fmt}"
+        blob = self.storage.get_derivative(media.sha256, name)
+        if blob is None:  # made lazily for photos stored before a size existed
+            blob = derivative(self.storage.get_original(media.sha256), size, fmt)
+            self.storage.put_derivative(media.sha256, name, blob)
+        return blob
+
+    def iiif_image(
+        self, media: Media, region: str, size: str, rotation: str, quality_format: str
+    ) -> tuple[bytes, str]:
+        request = iiif.parse(
+            region, size, rotation, quality_format, media.width, media.height, self.limits
+        )
+        name = request.cache_name()
+        blob = self.storage.get_derivative(media.sha256, name)
+        if blob is None:
+            blob = iiif.render(
+                self.storage.get_original(media.sha256), request, media.width, media.height
+            )
+            self.storage.put_derivative(media.sha256, name, blob)
+        return blob, iiif.FORMATS[request.format][1]

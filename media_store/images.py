@@ -145,7 +145,7 @@ def dhash(data: bytes) -> str:
     image = (
         open_upright(data, draft_to=(64, 64)).convert("L").resize((9, 8), Image.Resampling.LANCZOS)
     )
-    pixels = list(image.getdata())
+    pixels = image.tobytes()  # one byte per pixel in mode L
     bits = 0
     for row in range(8):
         for col in range(8):

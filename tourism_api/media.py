@@ -113,6 +113,13 @@ class MediaService:
     def add(
         self, site_ref: str, data: bytes, *, filename: str | None, details: dict, actor: str
     ) -> Media:
+        media = self._add(site_ref, data, filename=filename, details=details, actor=actor)
+        self.catalogue.notify()
+        return media
+
+    def _add(
+        self, site_ref: str, data: bytes, *, filename: str | None, details: dict, actor: str
+    ) -> Media:
         values = self._fields(details, partial=True)
         # Raises ImageRejected (with its HTTP status) before anything is stored.
         found = inspect(
@@ -242,19 +249,26 @@ class MediaService:
     # -- changing ---------------------------------------------------------------------------
 
     def update(self, media_id: str, patch: Any, actor: str) -> Media:
+        media = self._update(media_id, patch, actor)
+        self.catalogue.notify()
+        return media
+
+    def _update(self, media_id: str, patch: Any, actor: str) -> Media:
         if not isinstance(patch, dict):
             raise InvalidInput("A patch must be a JSON object.", {"body": ["Expected an object."]})
-        values = self._fields(patch, partial=True)
         with transaction(self.sessions) as session:
             media = session.get(Media, media_id)
             if media is None:
                 raise NotFound(f"No photo {media_id!r}.")
+            if isinstance(patch.get("caption"), dict):
+                # JSON Merge Patch on the caption: null removes a language.
+                merged = {**media.caption, **patch["caption"]}
+                patch = {**patch, "caption": {k: v for k, v in merged.items() if v is not None}}
+            values = self._fields(patch, partial=True)
             site = self.catalogue.find_in(session, media.site_id, include_unpublished=True)
             changes: dict[str, Any] = {}
-            if "caption" in patch:
-                merged = {**media.caption, **{k: v for k, v in (patch["caption"] or {}).items()}}
-                merged = {k: v for k, v in merged.items() if v is not None}
-                changes["caption"] = merged
+            if "caption" in values:
+                changes["caption"] = values["caption"]
             for name in ("creator", "licence", "attribution", "position"):
                 if name in values:
                     changes[name] = values[name]
@@ -281,6 +295,10 @@ class MediaService:
             return media
 
     def delete(self, media_id: str, actor: str) -> None:
+        self._delete(media_id, actor)
+        self.catalogue.notify()
+
+    def _delete(self, media_id: str, actor: str) -> None:
         with transaction(self.sessions) as session:
             media = session.get(Media, media_id)
             if media is None:

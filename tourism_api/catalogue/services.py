@@ -44,9 +44,7 @@ def _notifies(method):
     @functools.wraps(method)
     def wrapper(self, *args, **kwargs):
         result = method(self, *args, **kwargs)
-        if not self._deferring:
-            for hook in self.after_write:
-                hook()
+        self.notify()
         return result
 
     return wrapper
@@ -87,6 +85,13 @@ class Catalogue:
         # Called after every committed write (e.g. to index it at once).
         self.after_write: list[Callable[[], None]] = []
         self._deferring = False
+
+    def notify(self) -> None:
+        """Run the after-write hooks (e.g. index now); services writing beside the
+        catalogue (photos) call this after their commit."""
+        if not self._deferring:
+            for hook in self.after_write:
+                hook()
 
     @contextmanager
     def deferred_hooks(self) -> Iterator[None]:

@@ -344,6 +344,96 @@ def ingest_run(
         sys.exit(1)
 
 
+# -- photos -------------------------------------------------------------------------
+
+PHOTO_SUFFIXES = (".jpg", ".jpeg", ".png", ".webp", ".tif", ".tiff", ".heic", ".heif")
+
+
+@main.group()
+def media() -> None:
+    """Photos of sites."""
+
+
+@media.command("import-folder")
+@click.argument("folder", type=click.Path(exists=True, file_okay=False))
+@click.option(
+    "--max-distance", default=500.0, show_default=True, help="Metres from a site to propose it."
+)
+@click.option(
+    "--apply",
+    "apply_",
+    is_flag=True,
+    help="Attach each photo to its proposed site (default: only list).",
+)
+@click.option("--licence", help="Licence of the photos, e.g. CC-BY-SA-4.0.")
+@click.option("--creator", help="Who took the photos.")
+@click.option("--actor", default="media-import", show_default=True)
+@pass_ctx
+def media_import_folder(
+    ctx: Context,
+    folder: str,
+    max_distance: float,
+    apply_: bool,
+    licence: str | None,
+    creator: str | None,
+    actor: str,
+) -> None:
+    """Propose the nearest site for each photo in a folder from its GPS, and attach with --apply."""
+    from pathlib import Path
+
+    from media_store.exif import read_facts
+    from media_store.images import ImageRejected
+
+    from .catalogue.errors import CatalogueError
+    from .media import nearest_site
+
+    svc = ctx.services
+    files = sorted(p for p in Path(folder).iterdir() if p.suffix.lower() in PHOTO_SUFFIXES)
+    attached = proposed = unplaced = failed = 0
+    with click.progressbar(files, label="Reading photos", file=sys.stderr) as bar:
+        rows = []
+        for path in bar:
+            data = path.read_bytes()
+            try:
+                facts = read_facts(data)
+            except Exception as exc:  # unreadable image: reported, the others go on
+                rows.append((path.name, "-", f"unreadable: {exc}"))
+                failed += 1
+                continue
+            if facts.lat is None:
+                rows.append((path.name, "-", "no GPS: attach it by hand"))
+                unplaced += 1
+                continue
+            site, distance = nearest_site(svc.lister, facts.lon, facts.lat, max_distance)
+            if site is None:
+                rows.append(
+                    (
+                        path.name,
+                        "-",
+                        f"no site within {max_distance:.0f} m of {facts.lat:.5f},{facts.lon:.5f}",
+                    )
+                )
+                unplaced += 1
+                continue
+            proposed += 1
+            note = f"{distance:.0f} m"
+            if apply_:
+                details = {k: v for k, v in (("licence", licence), ("creator", creator)) if v}
+                try:
+                    svc.media.add(site.id, data, filename=path.name, details=details, actor=actor)
+                    attached += 1
+                    note += ", attached"
+                except (ImageRejected, CatalogueError) as exc:
+                    note += f", not attached: {exc.message}"
+                    failed += 1
+            rows.append((path.name, site.slug, note))
+    for name, slug, note in rows:
+        click.echo(f"{name}\t{slug}\t{note}")
+    click.echo(
+        f"{len(files)} photos: {proposed} with a site nearby, {attached} attached, {unplaced} unplaced, {failed} failed."
+    )
+
+
 # -- demo and server ----------------------------------------------------------
 
 

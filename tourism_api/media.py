@@ -353,3 +353,18 @@ class MediaService:
             )
             self.storage.put_derivative(media.sha256, name, blob)
         return blob, iiif.FORMATS[request.format][1]
+
+
+def nearest_site(services_lister, lon: float, lat: float, max_distance_m: float):
+    """The closest site (any status) within `max_distance_m` of a photo's GPS, with its distance."""
+    from .catalogue.queries import SiteQuery
+
+    page = services_lister.list(
+        SiteQuery(
+            near=(lon, lat),
+            radius_m=max_distance_m,
+            statuses=("draft", "in_review", "published"),
+            limit=1,
+        )
+    )
+    return page.items[0] if page.items else (None, None)

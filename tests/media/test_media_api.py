@@ -226,3 +226,47 @@ def test_revisions_record_photo_changes(client, staff, catalogue, services):
             select(Revision.action).where(Revision.site_id == site.id).order_by(Revision.version)
         ).all()
     assert actions == ["create", "media", "media", "media"]
+
+
+def test_import_folder_proposes_the_nearest_site(settings, catalogue, tmp_path):
+    from click.testing import CliRunner
+
+    from tourism_api.cli import main
+
+    # A site where the Nikon photos were taken (Arezzo, Tuscany), and one far away in Huế.
+    near = catalogue.create_site(
+        site_record(
+            slug="arezzo-viewpoint",
+            name={"en": "Arezzo viewpoint"},
+            kind="landscape",
+            location={"type": "Point", "coordinates": [11.8850, 43.4675]},
+        ),
+        "t",
+    )
+    catalogue.create_site(site_record(), "t", status="published")
+    folder = tmp_path / "photos"
+    folder.mkdir()
+    for name in ("DSCN0010.jpg", "DSCN0021.jpg", "portrait_6.jpg"):
+        (folder / name).write_bytes(photo(name))
+    (folder / "notes.txt").write_text("not a photo")
+    args = [
+        "--database-url",
+        settings.database_url,
+        "--search-url",
+        settings.search_url,
+        "media",
+        "import-folder",
+        str(folder),
+        "--max-distance",
+        "300",
+    ]
+    env = {"TOURISM_MEDIA_ROOT": settings.media_root}
+    listing = CliRunner().invoke(main, args, env=env)
+    assert listing.exit_code == 0, listing.output
+    assert "DSCN0010.jpg\tarezzo-viewpoint" in listing.output
+    assert "portrait_6.jpg\t-\tno GPS" in listing.output
+    assert catalogue.get_site(near.id, include_unpublished=True).media == []
+    applied = CliRunner().invoke(main, [*args, "--apply", "--licence", "CC-BY-SA-4.0"], env=env)
+    assert "2 attached" in applied.output, applied.output
+    photos = catalogue.get_site(near.id, include_unpublished=True).media
+    assert len(photos) == 2 and {p.licence for p in photos} == {"CC-BY-SA-4.0"}

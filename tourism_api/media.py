@@ -188,7 +188,7 @@ class MediaService:
             image = image.copy()
             image.thumbnail((longest, longest), reducing_gap=2.0)
             for fmt in ("webp", "jpg"):
-                out[f"{size}.{fmt}"] = encode(image, fmt)
+                out[f"{size}.{fmt}"] = encode(image, fmt, size)
         return out
 
     def _review(self, session: Session, site: Site, facts, fingerprint: str) -> list[dict]:

@@ -7,16 +7,15 @@ or of Flask. The same contract tests run against each backend.
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import html
 import json
-import math
 import re
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
 
+from . import cursors
 from .geo import Envelope
 from .text import fold
 
@@ -119,34 +118,21 @@ class Suggestion:
 
 
 def encode_cursor(query: SearchQuery, after: list) -> str:
-    payload = json.dumps({"q": query.fingerprint(), "a": after}, separators=(",", ":"))
-    return base64.urlsafe_b64encode(payload.encode()).decode().rstrip("=")
+    return cursors.encode(query.fingerprint(), after)
 
 
 def decode_cursor(query: SearchQuery) -> list | None:
     """The sort values to continue after; any tampering is a SearchError, never an engine error."""
     if not query.cursor:
         return None
-    bad = SearchError(
-        "The cursor is invalid or belongs to another query.", {"cursor": ["Invalid cursor."]}
-    )
     try:
-        raw = base64.urlsafe_b64decode(query.cursor + "=" * (-len(query.cursor) % 4))
-        payload = json.loads(raw)
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise bad from exc
-    if not isinstance(payload, dict) or payload.get("q") != query.fingerprint():
-        raise bad
-    after = payload.get("a")
-    if not isinstance(after, list) or len(after) != 2 or not isinstance(after[1], str):
-        raise bad
-    first = after[0]
-    if query.effective_sort == "name":
-        if not isinstance(first, str):
-            raise bad
-    elif isinstance(first, bool) or not isinstance(first, int | float) or not math.isfinite(first):
-        raise bad
-    return after
+        return cursors.decode(
+            query.cursor, query.fingerprint(), textual=query.effective_sort == "name"
+        )
+    except cursors.BadCursor as exc:
+        raise SearchError(
+            "The cursor is invalid or belongs to another query.", {"cursor": ["Invalid cursor."]}
+        ) from exc
 
 
 class SearchBackend(ABC):

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from flask import Response, request
+from werkzeug.datastructures import FileStorage
 
 from ..app import services
 from ..catalogue.errors import CatalogueError, InvalidInput, Unauthorized
@@ -138,3 +139,17 @@ def read_json_object() -> dict:
     if not isinstance(data, dict):
         raise InvalidInput("The body must be a JSON object.", {"body": ["Expected an object."]})
     return data
+
+
+def uploaded_file(max_bytes: int) -> FileStorage:
+    """The `file` of a multipart upload, refusing (413) a body over `max_bytes` before
+    reading it, and saying which part is missing or wrong otherwise."""
+    request.max_content_length = max_bytes
+    if request.mimetype != "multipart/form-data":
+        raise InvalidInput(
+            "Upload as multipart/form-data.", {"file": ["Expected a multipart upload."]}
+        )
+    upload = request.files.get("file")
+    if upload is None or not upload.filename:
+        raise InvalidInput("No file was uploaded.", {"file": ["Missing."]})
+    return upload

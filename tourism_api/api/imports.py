@@ -7,13 +7,12 @@ from pathlib import Path
 
 from flask import request
 from flask_smorest import Blueprint
-from marshmallow import Schema, fields, validate
-from werkzeug.exceptions import RequestEntityTooLarge
+from marshmallow import Schema, ValidationError, fields, validate
 
 from ..app import services
 from ..catalogue.errors import InvalidInput
 from ..imports import get_import, list_imports, run_import
-from .common import json_response, staff_actor
+from .common import json_response, staff_actor, uploaded_file
 from .schemas import ApiErrorSchema
 
 blp = Blueprint("imports", __name__, url_prefix="/v1/imports", description="Import files (staff)")
@@ -87,21 +86,11 @@ def create_import():
     """Import an uploaded file through a profile; the response is the import's report."""
     actor = staff_actor()
     # Uploads go to a temporary file; beyond this size the request is refused (413).
-    request.max_content_length = services().settings.max_upload_bytes
-    if request.mimetype != "multipart/form-data":
-        raise InvalidInput(
-            "Upload the file as multipart/form-data.", {"file": ["Expected a multipart upload."]}
-        )
+    upload = uploaded_file(services().settings.max_upload_bytes)
     try:
-        upload = request.files.get("file")
         form = ImportForm().load(request.form.to_dict())
-    except RequestEntityTooLarge:
-        raise
-    except Exception as exc:  # marshmallow ValidationError
-        messages = getattr(exc, "messages", None) or {"form": [str(exc)]}
-        raise InvalidInput("The import form is invalid.", messages) from exc
-    if upload is None or not upload.filename:
-        raise InvalidInput("No file was uploaded.", {"file": ["Missing."]})
+    except ValidationError as exc:
+        raise InvalidInput("The import form is invalid.", exc.normalized_messages()) from exc
     filename = Path(upload.filename).name[:300] or "upload"
     with tempfile.TemporaryDirectory(prefix="tourism-import-") as folder:
         path = Path(folder) / "upload"

@@ -11,7 +11,7 @@ from ..app import services
 from ..catalogue.errors import InvalidInput
 from ..catalogue.models import Media
 from ..errors import error_response
-from .common import json_response, principal, read_json_object, staff_actor
+from .common import json_response, principal, read_json_object, staff_actor, uploaded_file
 
 blp = Blueprint("media", __name__, url_prefix="/v1", description="Photos of sites")
 STAFF = [{"bearerAuth": []}]
@@ -88,14 +88,8 @@ def upload(ref):
     """Add a photo to a site (staff): JPEG, PNG, WebP, TIFF or HEIC, checked from its bytes."""
     actor = staff_actor()
     svc = services()
-    request.max_content_length = svc.settings.max_image_bytes + 1024 * 1024
-    if request.mimetype != "multipart/form-data":
-        raise InvalidInput(
-            "Upload the photo as multipart/form-data.", {"file": ["Expected a multipart upload."]}
-        )
-    upload = request.files.get("file")
-    if upload is None:
-        raise InvalidInput("No file was uploaded.", {"file": ["Missing."]})
+    # The form fields beside the photo get a megabyte of room.
+    upload = uploaded_file(svc.settings.max_image_bytes + 1024 * 1024)
     details: dict = {}
     for key, value in request.form.items():
         if key.startswith("caption."):

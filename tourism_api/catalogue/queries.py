@@ -8,16 +8,15 @@ reused with other filters is refused rather than silently misapplied.
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import json
-import math
 from dataclasses import asdict, dataclass, field
 
 from shapely import wkb as shapely_wkb
 from sqlalchemy import and_, exists, or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from search import cursors
 from search.geo import Envelope, radius_envelopes, split_envelope
 
 from .errors import InvalidInput, NotFound
@@ -62,34 +61,20 @@ class Page:
 
 
 def encode_cursor(query: SiteQuery, key: list) -> str:
-    payload = json.dumps({"q": query.fingerprint(), "k": key}, separators=(",", ":"))
-    return base64.urlsafe_b64encode(payload.encode()).decode().rstrip("=")
+    return cursors.encode(query.fingerprint(), key)
 
 
 def decode_cursor(query: SiteQuery) -> list | None:
     if not query.cursor:
         return None
-    bad = InvalidInput(
-        "The cursor is invalid or belongs to another query.", {"cursor": ["Invalid cursor."]}
-    )
-    try:
-        raw = base64.urlsafe_b64decode(query.cursor + "=" * (-len(query.cursor) % 4))
-        payload = json.loads(raw)
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise bad from exc
-    if not isinstance(payload, dict) or payload.get("q") != query.fingerprint():
-        raise bad
-    key = payload.get("k")
     sort = query.effective_sort
-    if not isinstance(key, list) or len(key) != 2 or not isinstance(key[1], str):
-        raise bad
-    if sort == "distance" and (
-        isinstance(key[0], bool) or not isinstance(key[0], int | float) or not math.isfinite(key[0])
-    ):
-        raise bad
-    if sort == "name" and not isinstance(key[0], str):
-        raise bad
-    return key
+    try:
+        # "id" and "name" orders continue after a string; "distance" after a number.
+        return cursors.decode(query.cursor, query.fingerprint(), textual=sort != "distance")
+    except cursors.BadCursor as exc:
+        raise InvalidInput(
+            "The cursor is invalid or belongs to another query.", {"cursor": ["Invalid cursor."]}
+        ) from exc
 
 
 class SiteLister:

@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from marshmallow import ValidationError
-from sqlalchemy import func, or_, select
+from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -386,11 +386,3 @@ class Catalogue:
                     session.flush()
                     added += 1
             return added
-
-    def count_pending_outbox(self) -> int:
-        with self.sessions() as session:
-            return session.scalar(
-                select(func.count())
-                .select_from(OutboxEvent)
-                .where(OutboxEvent.processed_at.is_(None))
-            )

@@ -27,6 +27,7 @@ from .catalogue.errors import InvalidInput, NotFound
 from .catalogue.geometry import from_db
 from .catalogue.ids import new_id
 from .catalogue.models import Media, Site
+from .catalogue.queries import SiteLister, SiteQuery
 from .catalogue.schemas import LangText
 from .catalogue.services import Catalogue
 from .config import Settings
@@ -355,11 +356,11 @@ class MediaService:
         return blob, iiif.FORMATS[request.format][1]
 
 
-def nearest_site(services_lister, lon: float, lat: float, max_distance_m: float):
-    """The closest site (any status) within `max_distance_m` of a photo's GPS, with its distance."""
-    from .catalogue.queries import SiteQuery
-
-    page = services_lister.list(
+def nearest_site(
+    lister: SiteLister, lon: float, lat: float, max_distance_m: float
+) -> tuple[Site | None, float | None]:
+    """The closest site (any status but archived) within `max_distance_m` of a photo's GPS."""
+    page = lister.list(
         SiteQuery(
             near=(lon, lat),
             radius_m=max_distance_m,

@@ -6,6 +6,7 @@ from flask_smorest import Blueprint
 from marshmallow import RAISE
 
 from ..app import services
+from ..catalogue.errors import NotFound
 from .args import FormatArgs, SiteListArgs
 from .common import GEOJSON, feature, json_response, principal, site_view, wants_geojson
 from .listing import page_response
@@ -33,8 +34,6 @@ def get_zone(args, ref):
     staff = principal() is not None
     site = services().catalogue.get_site(ref, include_unpublished=staff)
     if not site.is_zone:
-        from ..catalogue.errors import NotFound
-
         raise NotFound(f"{ref!r} is a site without an area, not a zone.")
     view = site_view(site, lang=args.get("lang"), staff=staff)
     public = site.status == "published" and not staff

@@ -22,13 +22,12 @@ from datetime import UTC, datetime
 from shapely import make_valid
 from shapely.geometry import mapping, shape
 from shapely.ops import unary_union
-from sqlalchemy import exists, select
+from sqlalchemy import exists, func, select
 from sqlalchemy.orm import Session
 
 from search.geo import arc_distance_m, radius_envelopes
 from search.text import fold
 from tourism_api.catalogue.errors import CatalogueError
-from tourism_api.catalogue.geometry import from_db
 from tourism_api.catalogue.models import Site, SiteSource
 from tourism_api.catalogue.records import source_view
 from tourism_api.catalogue.services import Catalogue
@@ -311,7 +310,7 @@ class Importer:
                 {
                     "position": position,
                     "site_id": created.id,
-                    "candidates": [{"site_id": s.id, "reason": r} for s, r in loose],
+                    "candidates": [{"site_id": site_id, "reason": r} for site_id, r in loose],
                     "note": "created as a draft: it may be the same place as the candidates",
                 }
             )
@@ -346,19 +345,21 @@ class Importer:
         own_source = exists().where(
             SiteSource.site_id == Site.id, SiteSource.source == self.profile.source
         )
-        nearby = session.scalars(
-            select(Site)
+        # Plain columns, not whole sites: most candidates are only compared, never loaded.
+        nearby = session.execute(
+            select(
+                Site.id, Site.name, Site.aliases, func.ST_X(Site.location), func.ST_Y(Site.location)
+            )
             .where(spatial.location_in(radius_envelopes(lon, lat, LOOSE_METRES)), ~own_source)
             .limit(MAX_CANDIDATES)
         ).all()
         names = [fold(n) for n in item.record["name"].values()]
         strong, loose = None, []
-        for site in nearby:
-            point = from_db(site.location)
-            distance = arc_distance_m(lon, lat, point.x, point.y)
+        for site_id, site_name, aliases, x, y in nearby:
+            distance = arc_distance_m(lon, lat, x, y)
             if distance > LOOSE_METRES:
                 continue
-            theirs = [fold(n) for n in [*site.name.values(), *(site.aliases or [])]]
+            theirs = [fold(n) for n in [*site_name.values(), *(aliases or [])]]
             similarity = max(
                 (difflib.SequenceMatcher(None, a, b).ratio() for a in names for b in theirs),
                 default=0,
@@ -366,7 +367,7 @@ class Importer:
             reason = f"name {similarity:.0%} alike, {distance:.0f} m apart"
             is_strong = any(similarity >= n and distance <= m for n, m in STRONG_RULES)
             if is_strong and strong is None:
-                strong = (site, reason)
+                strong = (session.get(Site, site_id), reason)
             elif similarity >= LOOSE_NAME:
-                loose.append((site, reason))
+                loose.append((site_id, reason))
         return strong, loose

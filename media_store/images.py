@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import io
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from PIL import Image, ImageOps, UnidentifiedImageError
 
@@ -63,6 +63,8 @@ class Inspected:
     width: int  # as displayed, after EXIF orientation
     height: int
     orientation: int
+    # The fully decoded image, upright, in RGB(A): derivatives reuse it instead of decoding again.
+    image: Image.Image = field(repr=False, compare=False)
 
 
 def inspect(data: bytes, *, max_bytes: int, max_pixels: int) -> Inspected:
@@ -98,10 +100,12 @@ def inspect(data: bytes, *, max_bytes: int, max_pixels: int) -> Inspected:
         image.load()  # decodes everything: truncated or corrupt data fails here
     except (OSError, SyntaxError, ValueError) as exc:
         raise ImageRejected(f"The image is truncated or corrupt ({exc}).") from exc
-    orientation = image.getexif().get(0x0112, 1) if hasattr(image, "getexif") else 1
+    orientation = image.getexif().get(0x0112, 1)
     if orientation in (5, 6, 7, 8):
         width, height = height, width
-    return Inspected(image.format, ACCEPTED[image.format], width, height, orientation)
+    return Inspected(
+        image.format, ACCEPTED[image.format], width, height, orientation, _upright(image)
+    )
 
 
 def open_upright(data: bytes, *, draft_to: tuple[int, int] | None = None) -> Image.Image:
@@ -115,6 +119,10 @@ def open_upright(data: bytes, *, draft_to: tuple[int, int] | None = None) -> Ima
         orientation = image.getexif().get(0x0112, 1)
         target = draft_to if orientation not in (5, 6, 7, 8) else (draft_to[1], draft_to[0])
         image.draft("RGB", target)
+    return _upright(image)
+
+
+def _upright(image: Image.Image) -> Image.Image:
     image = ImageOps.exif_transpose(image)
     if image.mode not in ("RGB", "RGBA"):
         image = image.convert("RGBA" if "A" in image.getbands() or image.mode == "P" else "RGB")
@@ -143,11 +151,10 @@ def derivative(data: bytes, size: str, fmt: str) -> bytes:
     return encode(image, fmt, size)
 
 
-def dhash(data: bytes) -> str:
+def dhash(source: bytes | Image.Image) -> str:
     """A 64-bit difference hash: near-identical photos differ in few bits."""
-    image = (
-        open_upright(data, draft_to=(64, 64)).convert("L").resize((9, 8), Image.Resampling.LANCZOS)
-    )
+    image = source if isinstance(source, Image.Image) else open_upright(source, draft_to=(64, 64))
+    image = image.convert("L").resize((9, 8), Image.Resampling.LANCZOS, reducing_gap=2.0)
     pixels = image.tobytes()  # one byte per pixel in mode L
     bits = 0
     for row in range(8):

@@ -14,12 +14,13 @@ from pathlib import PurePath
 from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, validate
+from PIL import Image
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from media_store import iiif
 from media_store.exif import read_facts
-from media_store.images import SIZES, derivative, dhash, encode, hamming, inspect, open_upright
+from media_store.images import SIZES, derivative, dhash, encode, hamming, inspect
 from media_store.storage import Storage
 from search.geo import arc_distance_m
 
@@ -129,8 +130,8 @@ class MediaService:
             max_pixels=self.settings.max_image_pixels,
         )
         facts = read_facts(data)
-        fingerprint = dhash(data)
-        derivatives = self._derivatives(data)
+        fingerprint = dhash(found.image)
+        derivatives = self._derivatives(found.image)
         with transaction(self.sessions) as session:
             site = self.catalogue.find_in(session, site_ref, include_unpublished=True)
             key = self.storage.put_original(data)
@@ -180,10 +181,9 @@ class MediaService:
             session.refresh(media)
             return media
 
-    def _derivatives(self, data: bytes) -> dict[str, bytes]:
-        """Every size in WebP and JPEG, decoding the original once (draft mode for JPEG)."""
-        largest = max(SIZES.values())
-        image = open_upright(data, draft_to=(largest, largest))
+    def _derivatives(self, image: Image.Image) -> dict[str, bytes]:
+        """Every size in WebP and JPEG from the one decode `inspect` made, each size made
+        from the next larger one."""
         out = {}
         for size, longest in sorted(SIZES.items(), key=lambda item: -item[1]):
             image = image.copy()

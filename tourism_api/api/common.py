@@ -17,6 +17,24 @@ from ..catalogue.records import public_view
 from ..catalogue.tokens import Principal
 
 GEOJSON = "application/geo+json"
+# OpenAPI security requirement of the staff-only operations.
+STAFF = [{"bearerAuth": []}]
+
+
+def multipart_body(required: list[str], properties: dict) -> dict:
+    """An OpenAPI requestBody for a multipart upload with a `file` part."""
+    return {
+        "required": True,
+        "content": {
+            "multipart/form-data": {
+                "schema": {
+                    "type": "object",
+                    "required": required,
+                    "properties": {"file": {"type": "string", "format": "binary"}, **properties},
+                }
+            }
+        },
+    }
 
 
 def principal(*, required: bool = False) -> Principal | None:

@@ -12,12 +12,10 @@ from marshmallow import Schema, ValidationError, fields, validate
 from ..app import services
 from ..catalogue.errors import InvalidInput
 from ..imports import get_import, list_imports, run_import
-from .common import json_response, staff_actor, uploaded_file
+from .common import STAFF, json_response, multipart_body, staff_actor, uploaded_file
 from .schemas import ApiErrorSchema
 
 blp = Blueprint("imports", __name__, url_prefix="/v1/imports", description="Import files (staff)")
-
-STAFF = [{"bearerAuth": []}]
 
 
 class ImportSchema(Schema):
@@ -61,24 +59,15 @@ def _view(run, full: bool = True) -> dict:
 @blp.route("", methods=["POST"])
 @blp.doc(
     security=STAFF,
-    requestBody={
-        "required": True,
-        "content": {
-            "multipart/form-data": {
-                "schema": {
-                    "type": "object",
-                    "required": ["file", "profile"],
-                    "properties": {
-                        "file": {"type": "string", "format": "binary"},
-                        "profile": {"type": "string", "description": "A shipped profile name"},
-                        "dry_run": {"type": "boolean"},
-                        "strict": {"type": "boolean"},
-                        "encoding": {"type": "string"},
-                    },
-                }
-            }
+    requestBody=multipart_body(
+        ["file", "profile"],
+        {
+            "profile": {"type": "string", "description": "A shipped profile name"},
+            "dry_run": {"type": "boolean"},
+            "strict": {"type": "boolean"},
+            "encoding": {"type": "string"},
         },
-    },
+    ),
 )
 @blp.response(201, ImportSchema)
 @blp.alt_response(413, schema=ApiErrorSchema, description="File too large")

@@ -11,10 +11,17 @@ from ..app import services
 from ..catalogue.errors import InvalidInput
 from ..catalogue.models import Media
 from ..errors import error_response
-from .common import json_response, principal, read_json_object, staff_actor, uploaded_file
+from .common import (
+    STAFF,
+    json_response,
+    multipart_body,
+    principal,
+    read_json_object,
+    staff_actor,
+    uploaded_file,
+)
 
 blp = Blueprint("media", __name__, url_prefix="/v1", description="Photos of sites")
-STAFF = [{"bearerAuth": []}]
 YEAR = 365 * 24 * 3600
 
 
@@ -60,29 +67,18 @@ def media_view(media: Media, *, staff: bool) -> dict:
 @blp.route("/sites/<string:ref>/media", methods=["POST"])
 @blp.doc(
     security=STAFF,
-    requestBody={
-        "required": True,
-        "content": {
-            "multipart/form-data": {
-                "schema": {
-                    "type": "object",
-                    "required": ["file"],
-                    "properties": {
-                        "file": {"type": "string", "format": "binary"},
-                        "caption.vi": {"type": "string"},
-                        "caption.en": {"type": "string"},
-                        "caption.fr": {"type": "string"},
-                        "creator": {"type": "string"},
-                        "licence": {"type": "string", "example": "CC-BY-SA-4.0"},
-                        "attribution": {"type": "string"},
-                        "taken_at": {"type": "string", "format": "date-time"},
-                        "position": {"type": "integer"},
-                        "primary": {"type": "boolean"},
-                    },
-                }
-            }
+    requestBody=multipart_body(
+        ["file"],
+        {
+            **{f"caption.{lang}": {"type": "string"} for lang in ("vi", "en", "fr")},
+            "creator": {"type": "string"},
+            "licence": {"type": "string", "example": "CC-BY-SA-4.0"},
+            "attribution": {"type": "string"},
+            "taken_at": {"type": "string", "format": "date-time"},
+            "position": {"type": "integer"},
+            "primary": {"type": "boolean"},
         },
-    },
+    ),
 )
 def upload(ref):
     """Add a photo to a site (staff): JPEG, PNG, WebP, TIFF or HEIC, checked from its bytes."""

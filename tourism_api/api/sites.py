@@ -11,6 +11,7 @@ from ..catalogue.models import Site
 from .args import FormatArgs, SiteListArgs
 from .common import (
     GEOJSON,
+    STAFF,
     expected_version,
     feature,
     json_response,
@@ -27,7 +28,6 @@ blp = Blueprint(
     "sites", __name__, url_prefix="/v1/sites", description="Heritage sites and tourist places"
 )
 
-STAFF = [{"bearerAuth": []}]
 SITE_BODY = {
     "required": True,
     "content": {

@@ -133,7 +133,7 @@ class MediaService:
         fingerprint = dhash(found.image)
         derivatives = self._derivatives(found.image)
         with transaction(self.sessions) as session:
-            site = self.catalogue.find_in(session, site_ref, include_unpublished=True)
+            site = self.catalogue.find_in(session, site_ref, include_unpublished=True, lock=True)
             key = self.storage.put_original(data)
             for name, blob in derivatives.items():
                 self.storage.put_derivative(key, name, blob)
@@ -178,7 +178,6 @@ class MediaService:
             self.catalogue.touch_in(
                 session, site, "media", actor, {"media": {"old": None, "new": {"added": media.id}}}
             )
-            session.refresh(media)
             return media
 
     def _derivatives(self, image: Image.Image) -> dict[str, bytes]:
@@ -227,7 +226,7 @@ class MediaService:
 
     def list_for_site(self, site_ref: str, *, staff: bool) -> list[Media]:
         with self.sessions() as session:
-            site = self.catalogue._find(session, site_ref, include_unpublished=staff)
+            site = self.catalogue.find_in(session, site_ref, include_unpublished=staff)
             return list(
                 session.scalars(
                     select(Media)
@@ -266,7 +265,9 @@ class MediaService:
                 merged = {**media.caption, **patch["caption"]}
                 patch = {**patch, "caption": {k: v for k, v in merged.items() if v is not None}}
             values = self._fields(patch, partial=True)
-            site = self.catalogue.find_in(session, media.site_id, include_unpublished=True)
+            site = self.catalogue.find_in(
+                session, media.site_id, include_unpublished=True, lock=True
+            )
             changes: dict[str, Any] = {}
             if "caption" in values:
                 changes["caption"] = values["caption"]
@@ -292,7 +293,6 @@ class MediaService:
                     {"media": {"old": None, "new": {"updated": media.id, **changed}}},
                 )
             session.flush()
-            session.refresh(media)
             return media
 
     def delete(self, media_id: str, actor: str) -> None:
@@ -304,7 +304,9 @@ class MediaService:
             media = session.get(Media, media_id)
             if media is None:
                 raise NotFound(f"No photo {media_id!r}.")
-            site = self.catalogue.find_in(session, media.site_id, include_unpublished=True)
+            site = self.catalogue.find_in(
+                session, media.site_id, include_unpublished=True, lock=True
+            )
             key, was_primary = media.sha256, media.is_primary
             session.delete(media)
             session.flush()

@@ -85,15 +85,13 @@ class GeoJSONGeometry(fields.Field):
         self.metadata.setdefault(
             "description", f"GeoJSON geometry: {', '.join(allowed)}; WGS 84, [lon, lat]"
         )
+        self.metadata.setdefault("type", "object")
 
     def _deserialize(self, value, attr, data, **kwargs):
         try:
             return parse_geojson(value, self.allowed)
         except GeometryError as exc:
             raise ValidationError(str(exc)) from exc
-
-    def _jsonschema_type_mapping(self):  # pragma: no cover - documentation only
-        return {"type": "object"}
 
 
 class StrictSchema(Schema):

@@ -119,8 +119,11 @@ class Catalogue:
                 )
             )
 
-    def find_in(self, session: Session, ref: str, *, include_unpublished: bool) -> Site:
-        return self._find(session, ref, include_unpublished=include_unpublished, lock=True)
+    def find_in(
+        self, session: Session, ref: str, *, include_unpublished: bool, lock: bool = False
+    ) -> Site:
+        """A site inside the caller's session; `lock` when the caller is about to change it."""
+        return self._find(session, ref, include_unpublished=include_unpublished, lock=lock)
 
     def _find(
         self, session: Session, ref: str, *, include_unpublished: bool, lock: bool = False

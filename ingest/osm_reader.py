@@ -40,8 +40,11 @@ def _is_xml(path: Path) -> bool:
 
 def _xml_elements(path: Path) -> Iterator[dict]:
     try:
-        for _event, elem in ET.iterparse(path, events=("end",)):
-            if elem.tag not in ("node", "way", "relation"):
+        root = None
+        for event, elem in ET.iterparse(path, events=("start", "end")):
+            if root is None:
+                root = elem
+            if event == "start" or elem.tag not in ("node", "way", "relation"):
                 continue
             item = {
                 "type": elem.tag,
@@ -57,7 +60,9 @@ def _xml_elements(path: Path) -> Iterator[dict]:
                     {"type": m.get("type"), "ref": int(m.get("ref")), "role": m.get("role") or ""}
                     for m in elem.findall("member")
                 ]
-            elem.clear()
+            # Clearing the element is not enough: the root still holds every (empty) child
+            # read so far, which grows with the file. Drop them from the root.
+            root.clear()
             yield item
     except ET.ParseError as exc:
         raise SourceError(f"Broken OSM XML: {exc}") from exc

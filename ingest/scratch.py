@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 
@@ -86,3 +87,41 @@ class OsmStore(Scratch):
     def way(self, way_id: int) -> dict | None:
         row = self.conn.execute("SELECT data FROM ways WHERE id = ?", (way_id,)).fetchone()
         return json.loads(row[0]) if row else None
+
+
+class WikidataRows(Scratch):
+    """SPARQL result rows grouped per item: rows of one item may be anywhere in the file."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.conn.execute("CREATE TABLE items (qid TEXT PRIMARY KEY, first INTEGER) WITHOUT ROWID")
+        self.conn.execute(
+            "CREATE TABLE vals (seq INTEGER PRIMARY KEY, qid TEXT, name TEXT, value TEXT)"
+        )
+
+    def add(self, qid: str, row_index: int, values: list[tuple[str, str]]) -> None:
+        self.conn.execute("INSERT OR IGNORE INTO items VALUES (?, ?)", (qid, row_index))
+        self.conn.executemany(
+            "INSERT INTO vals (qid, name, value) VALUES (?, ?, ?)",
+            [(qid, name, value) for name, value in values],
+        )
+
+    def items(self) -> Iterator[tuple[str, int, list[tuple[str, str]]]]:
+        """Items in order of their first row, each with its (name, value) pairs in file order."""
+        self.conn.execute("CREATE INDEX vals_qid ON vals (qid, seq)")
+        self.conn.execute("CREATE INDEX items_first ON items (first)")
+        # A second connection would not see the open transaction; read the item list in
+        # pages instead so that only one page of ids is in memory at a time.
+        last = -1
+        while True:
+            page = self.conn.execute(
+                "SELECT qid, first FROM items WHERE first > ? ORDER BY first LIMIT 1000", (last,)
+            ).fetchall()
+            if not page:
+                return
+            for qid, first in page:
+                values = self.conn.execute(
+                    "SELECT name, value FROM vals WHERE qid = ? ORDER BY seq", (qid,)
+                ).fetchall()
+                yield qid, first, values
+            last = page[-1][1]

@@ -184,42 +184,62 @@ class Importer:
             pass
 
     def _batch(self, session: Session, batch: tuple[RawRecord, ...], progress) -> None:
+        """Check every record, update or merge the known ones, then create the new ones
+        together: a few queries and one flush per batch instead of ten per record."""
+        ready: list[tuple[str, Normalised]] = []
         for raw in batch:
             self.report.records += 1
-            self._one(session, raw)
+            item = self._check(raw)
+            if item is not None:
+                ready.append((raw.position, item))
+        owned = self._own_sites(session, [item.source_id for _, item in ready])
+        matching = self._others_exist(session)
+        new: list[tuple[str, Normalised, list]] = []
+        for position, item in ready:
+            try:
+                with session.begin_nested():
+                    loose = self._upsert(
+                        session, position, item, owned.get(item.source_id), matching
+                    )
+            except CatalogueError as exc:
+                self._reject(position, exc)
+                continue
+            if loose is not None:
+                new.append((position, item, loose))
+        self._create(session, new)
         if progress:
             progress(len(batch))
 
+    def _reject(self, position: str, exc: CatalogueError) -> None:
+        problems = list(_flatten_errors(exc.errors)) or [("record", exc.message)]
+        for field_name, message in problems:
+            self.report.reject(position, field_name, message)
+
     # -- one record -----------------------------------------------------------------
 
-    def _one(self, session: Session, raw: RawRecord) -> None:
+    def _check(self, raw: RawRecord) -> Normalised | None:
+        """The record normalised and checked against the file so far, or None if rejected."""
         report = self.report
         if raw.error:
             report.reject(raw.position, "record", raw.error)
-            return
+            return None
         item = normalise(raw, self.profile)
         for message in item.warnings:
             report.warn(raw.position, "record", message)
         if item.errors:
             for field_name, message in _flatten_errors(item.errors):
                 report.reject(raw.position, field_name, message)
-            return
+            return None
         first = self._seen.first_position(item.source_id)
         if first is not None:
             report.reject(
                 raw.position, "id", f"duplicate source id {item.source_id!r} (first at {first})"
             )
-            return
+            return None
         self._seen.add_id(item.source_id, raw.position)
         self._repair_footprint(raw.position, item)
         self._check_place(raw.position, item)
-        try:
-            with session.begin_nested():
-                self._upsert(session, raw.position, item)
-        except CatalogueError as exc:
-            problems = list(_flatten_errors(exc.errors)) or [("record", exc.message)]
-            for field_name, message in problems:
-                report.reject(raw.position, field_name, message)
+        return item
 
     def _repair_footprint(self, position: str, item: Normalised) -> None:
         footprint = item.record.get("footprint")
@@ -264,16 +284,31 @@ class Importer:
                     break
             self._seen.add_name(key, lon, lat, position)
 
-    def _own_site(self, session: Session, source_id: str) -> Site | None:
-        return session.scalars(
-            select(Site)
-            .join(SiteSource, SiteSource.site_id == Site.id)
-            .where(SiteSource.source == self.profile.source, SiteSource.source_id == source_id)
-        ).first()
+    def _own_sites(self, session: Session, source_ids: list[str]) -> dict[str, Site]:
+        """The sites this source already recorded, by source id, in one query."""
+        if not source_ids:
+            return {}
+        rows = session.execute(
+            select(SiteSource.source_id, Site)
+            .join(Site, SiteSource.site_id == Site.id)
+            .where(SiteSource.source == self.profile.source, SiteSource.source_id.in_(source_ids))
+        )
+        return {source_id: site for source_id, site in rows}
 
-    def _upsert(self, session: Session, position: str, item: Normalised) -> None:
+    def _others_exist(self, session: Session) -> bool:
+        """Whether any site has a source other than this one: if none, there is nothing to
+        match against by name and place (the first import into an empty catalogue)."""
+        return session.scalar(select(exists().where(SiteSource.source != self.profile.source))) in (
+            True,
+            1,
+        )
+
+    def _upsert(
+        self, session: Session, position: str, item: Normalised, site: Site | None, matching: bool
+    ) -> list | None:
+        """Update this source's site or merge into a matching one; when the record needs a
+        new site, return its uncertain candidates (a list, maybe empty) instead."""
         report = self.report
-        site = self._own_site(session, item.source_id)
         if site is not None and site.sources and site.sources[0].source != self.profile.source:
             # Merged into a site another source created: that source owns the fields;
             # this one refreshes its provenance and adds languages the site lacks.
@@ -284,7 +319,7 @@ class Importer:
                 report.updated += 1
             else:
                 report.unchanged += 1
-            return
+            return None
         if site is not None:
             patch = dict(item.record)
             patch["sources"] = self._sources_with_ours(site, item)
@@ -292,28 +327,49 @@ class Importer:
                 report.updated += 1
             else:
                 report.unchanged += 1
-            return
-        strong, loose = self._match(session, item)
+            return None
+        strong, loose = self._match(session, item, by_place=matching)
         if strong is not None:
             site, reason = strong
             self.catalogue.update_in(session, site, self._merge_patch(site, item), self.actor)
             report.merged += 1
             report.merges.append({"position": position, "site_id": site.id, "reason": reason})
+            return None
+        return loose
+
+    def _create(self, session: Session, new: list[tuple[str, Normalised, list]]) -> None:
+        if not new:
             return
-        status = self.profile.status
-        if loose:
-            status = "draft"
-        created = self.catalogue.create_in(session, item.record, self.actor, status=status)
-        report.created += 1
-        if loose:
-            report.review.append(
-                {
-                    "position": position,
-                    "site_id": created.id,
-                    "candidates": [{"site_id": site_id, "reason": r} for site_id, r in loose],
-                    "note": "created as a draft: it may be the same place as the candidates",
-                }
-            )
+        items = [(item.record, "draft" if loose else self.profile.status) for _, item, loose in new]
+        try:
+            with session.begin_nested():
+                results = self.catalogue.create_many_in(session, items, self.actor)
+        except CatalogueError:
+            # Someone else wrote a clashing slug or source while this batch ran: one by
+            # one, so that only the records concerned are refused.
+            results = []
+            for record, status in items:
+                try:
+                    with session.begin_nested():
+                        results.append(
+                            self.catalogue.create_in(session, record, self.actor, status=status)
+                        )
+                except CatalogueError as exc:
+                    results.append(exc)
+        for (position, _item, loose), result in zip(new, results, strict=True):
+            if isinstance(result, CatalogueError):
+                self._reject(position, result)
+                continue
+            self.report.created += 1
+            if loose:
+                self.report.review.append(
+                    {
+                        "position": position,
+                        "site_id": result.id,
+                        "candidates": [{"site_id": site_id, "reason": r} for site_id, r in loose],
+                        "note": "created as a draft: it may be the same place as the candidates",
+                    }
+                )
 
     def _sources_with_ours(self, site: Site, item: Normalised) -> list[dict]:
         """The site's provenance with this source's entry refreshed in place (or appended)."""
@@ -330,7 +386,7 @@ class Importer:
             "name": {k: v for k, v in item.record["name"].items() if k not in site.name},
         }
 
-    def _match(self, session: Session, item: Normalised):
+    def _match(self, session: Session, item: Normalised, *, by_place: bool = True):
         """(strong match, loose candidates) among other sources' sites."""
         if item.wikidata:
             site = session.scalars(
@@ -340,6 +396,8 @@ class Importer:
             ).first()
             if site is not None:
                 return (site, f"same Wikidata item {item.wikidata}"), []
+        if not by_place:
+            return None, []
         lon, lat = item.record["location"]["coordinates"][:2]
         spatial = SpatialSQL(session.get_bind().dialect.name)
         own_source = exists().where(

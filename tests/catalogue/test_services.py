@@ -168,3 +168,57 @@ def test_concurrent_edits_are_serialised_not_lost(catalogue):
     for lang in languages:
         latest = max((version, i) for i, edited, version in results if edited == lang)[1]
         assert final.description[lang] == f"edit {latest}"
+
+
+def test_create_many_refuses_only_the_bad_records(services, catalogue):
+    catalogue.create_site(site_record(), "lan")  # takes the slug chua-thien-mu
+    unnamed = site_record()
+    del unnamed["slug"]
+    source = {"source": "tth-relics", "source_id": "TTH-001", "licence": "CC-BY-4.0"}
+    items = [
+        (unnamed, "draft"),  # wants chua-thien-mu: taken, so -2
+        (unnamed, "published"),  # and this one -3
+        (site_record("dai-noi", sources=[source]), "draft"),
+        (site_record("lang-tu-duc", slug="dai-noi"), "draft"),  # slug taken earlier in the call
+        (site_record("lang-minh-mang", sources=[source]), "draft"),  # source taken in the call
+        (site_record("cho-dong-ba", categories=["no-such-category"]), "draft"),
+        (
+            site_record("cau-truong-tien", location={"type": "Point", "coordinates": [200, 0]}),
+            "draft",
+        ),
+        ("not an object", "draft"),
+    ]
+    with services.sessions.begin() as session:
+        results = catalogue.create_many_in(session, items, "ingest")
+    created = [r for r in results if isinstance(r, Site)]
+    assert [s.slug for s in created] == ["chua-thien-mu-2", "chua-thien-mu-3", "dai-noi"]
+    assert [s.status for s in created] == ["draft", "published", "draft"]
+    assert [type(r).__name__ for r in results[3:]] == [
+        "Conflict",
+        "Conflict",
+        "InvalidInput",
+        "InvalidInput",
+        "InvalidInput",
+    ]
+    assert "slug" in results[3].errors and "sources" in results[4].errors
+    assert "categories" in results[5].errors and "location" in results[6].errors
+    # Each created site has its revision and outbox row; the refused ones left nothing.
+    assert counts(services) == (4, 4, 4)
+    assert catalogue.revisions(created[2].id)[0].changes["sources"]["new"][0]["source_id"] == (
+        "TTH-001"
+    )
+
+
+def test_create_many_is_all_or_nothing_when_the_flush_fails(services, catalogue, monkeypatch):
+    # A slug that was free when checked but taken at the flush: what a concurrent writer
+    # on PostgreSQL can cause. Simulated by hiding the taken slug from the check.
+    catalogue.create_site(site_record(), "lan")
+    monkeypatch.setattr(
+        type(catalogue),
+        "_free_slugs",
+        lambda self, session, records: {i: r["slug"] for i, r in records.items()},
+    )
+    items = [(site_record("dai-noi"), "draft"), (site_record(), "draft")]
+    with pytest.raises(Conflict), services.sessions.begin() as session:
+        catalogue.create_many_in(session, items, "ingest")
+    assert counts(services) == (1, 1, 1)

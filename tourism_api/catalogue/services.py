@@ -22,7 +22,7 @@ from search.text import slugify
 
 from ..config import Settings
 from ..db import transaction
-from .errors import Conflict, InvalidInput, NotFound, PreconditionFailed
+from .errors import CatalogueError, Conflict, InvalidInput, NotFound, PreconditionFailed
 from .ids import new_id
 from .models import Category, OutboxEvent, Revision, Site, SiteCategory, SiteSource
 from .records import apply_record, primary_text, record_view
@@ -139,22 +139,40 @@ class Catalogue:
     # -- writing -------------------------------------------------------------
 
     def _validate(self, session: Session, raw: Any) -> dict:
+        record = self._load(raw)
+        problem = self._check_categories(session, [record])[0]
+        if problem:
+            raise problem
+        return record
+
+    def _load(self, raw: Any) -> dict:
         if not isinstance(raw, dict):
             raise InvalidInput("The site record must be a JSON object.")
         try:
-            record = load_site(raw, self.settings.languages)
+            return load_site(raw, self.settings.languages)
         except ValidationError as exc:
             raise InvalidInput("The site record is invalid.", exc.normalized_messages()) from exc
-        codes = record.get("categories") or []
-        if codes:
-            known = set(session.scalars(select(Category.code).where(Category.code.in_(codes))))
-            unknown = [code for code in codes if code not in known]
-            if unknown:
-                raise InvalidInput(
+
+    def _check_categories(self, session: Session, records: list[dict]) -> list[InvalidInput | None]:
+        """A problem (or None) per record, from one query for all their category codes."""
+        codes = {code for record in records for code in record.get("categories") or []}
+        known = (
+            set(session.scalars(select(Category.code).where(Category.code.in_(codes))))
+            if codes
+            else set()
+        )
+        problems: list[InvalidInput | None] = []
+        for record in records:
+            unknown = [code for code in record.get("categories") or [] if code not in known]
+            problems.append(
+                InvalidInput(
                     "The site record is invalid.",
                     {"categories": [f"Unknown category: {', '.join(unknown)}."]},
                 )
-        return record
+                if unknown
+                else None
+            )
+        return problems
 
     def _record_change(
         self, session: Session, site: Site, action: str, actor: str, changes: dict
@@ -179,21 +197,14 @@ class Catalogue:
             )
         )
 
-    def _unique_slug(self, session: Session, wanted: str, site_id: str) -> str:
+    def _unique_slug(self, session: Session, wanted: str, used: set[str]) -> str:
+        """`wanted-N` with the smallest N free in the database and among `used`."""
         # A range, not LIKE: it uses the slug index on both databases.
-        taken = set(
+        taken = used | set(
             session.scalars(
-                select(Site.slug).where(
-                    or_(
-                        Site.slug == wanted,
-                        Site.slug.between(f"{wanted}-", f"{wanted}-\uffff"),
-                    ),
-                    Site.id != site_id,
-                )
+                select(Site.slug).where(Site.slug.between(f"{wanted}-", f"{wanted}-\uffff"))
             )
         )
-        if wanted not in taken:
-            return wanted
         n = 2
         while f"{wanted}-{n}" in taken:
             n += 1
@@ -205,21 +216,42 @@ class Catalogue:
             current.get(c) or SiteCategory(category_code=c) for c in dict.fromkeys(codes)
         ]
 
-    def _set_sources(self, session: Session, site: Site, sources: list[dict]) -> None:
+    def _source_owners(self, session: Session, keys: set[tuple[str, str]]) -> dict:
+        """(source, source id) -> the id of the site recording it, for the keys already taken."""
+        by_source: dict[str, list[str]] = {}
+        for source, source_id in keys:
+            by_source.setdefault(source, []).append(source_id)
+        if not by_source:
+            return {}
+        rows = session.execute(
+            select(SiteSource.source, SiteSource.source_id, SiteSource.site_id).where(
+                or_(
+                    *(
+                        (SiteSource.source == source) & SiteSource.source_id.in_(ids)
+                        for source, ids in by_source.items()
+                    )
+                )
+            )
+        )
+        return {(source, source_id): site_id for source, source_id, site_id in rows}
+
+    def _set_sources(
+        self, session: Session, site: Site, sources: list[dict], owners: dict | None = None
+    ) -> None:
         current = {(s.source, s.source_id): s for s in site.sources}
         kept = []
         for item in sources:
             key = (item["source"], item["source_id"])
             existing = current.get(key)
             if existing is None:
-                owner = session.scalars(
-                    select(SiteSource).where(
-                        SiteSource.source == key[0], SiteSource.source_id == key[1]
+                if owners is None:
+                    owners = self._source_owners(
+                        session, {(s["source"], s["source_id"]) for s in sources}
                     )
-                ).first()
-                if owner is not None and owner.site_id != site.id:
+                owner = owners.get(key)
+                if owner is not None and owner != site.id:
                     raise Conflict(
-                        f"Source {key[0]}:{key[1]} already belongs to site {owner.site_id}.",
+                        f"Source {key[0]}:{key[1]} already belongs to site {owner}.",
                         {"sources": [f"{key[0]}:{key[1]} is already recorded on another site."]},
                     )
                 existing = SiteSource(source=key[0], source_id=key[1])
@@ -237,8 +269,62 @@ class Catalogue:
             ) from exc
 
     def create_in(self, session: Session, raw: Any, actor: str, *, status: str = "draft") -> Site:
-        """Create a site inside the caller's transaction (ingest batches use this)."""
-        record = self._validate(session, raw)
+        """Create a site inside the caller's transaction."""
+        result = self.create_many_in(session, [(raw, status)], actor)[0]
+        if isinstance(result, CatalogueError):
+            raise result
+        return result
+
+    def create_many_in(
+        self, session: Session, items: list[tuple[Any, str]], actor: str
+    ) -> list[Site | CatalogueError]:
+        """Create sites from (record, status) pairs with a few queries and one flush.
+
+        Ingest creates thousands of sites; checking each one's categories, slug and
+        sources with its own queries, and flushing each, made that slow. A record's own
+        problem comes back in its place and the others are still created. If the flush
+        fails (a concurrent writer took a slug or source just now) Conflict is raised, and
+        the caller rolls back its savepoint or transaction: the sites are all or none.
+        """
+        results: list[Site | CatalogueError | None] = [None] * len(items)
+        records: dict[int, dict] = {}
+        for i, (raw, _status) in enumerate(items):
+            try:
+                records[i] = self._load(raw)
+            except InvalidInput as exc:
+                results[i] = exc
+        order = list(records)
+        for i, problem in zip(
+            order, self._check_categories(session, [records[i] for i in order]), strict=True
+        ):
+            if problem:
+                results[i] = problem
+                del records[i]
+        owners = self._source_owners(
+            session,
+            {(s["source"], s["source_id"]) for r in records.values() for s in r.get("sources", [])},
+        )
+        slugs = self._free_slugs(session, records)
+        for i, record in records.items():
+            if isinstance(slugs[i], CatalogueError):
+                results[i] = slugs[i]
+                continue
+            record["slug"] = slugs[i]
+            site = self._new_site(record, items[i][1], actor)
+            try:
+                self._set_sources(session, site, record.get("sources", []), owners)
+            except Conflict as exc:
+                results[i] = exc
+                continue
+            # The next record of this call claiming one of these sources is refused too.
+            owners.update({(s.source, s.source_id): site.id for s in site.sources})
+            session.add(site)
+            self._record_change(session, site, "create", actor, diff({}, record_view(site)))
+            results[i] = site
+        self._commit(session)
+        return results  # type: ignore[return-value]
+
+    def _new_site(self, record: dict, status: str, actor: str) -> Site:
         now = self.clock()
         site = Site(
             id=new_id(),
@@ -251,22 +337,35 @@ class Catalogue:
             published_at=now if status == "published" else None,
         )
         site.media = []  # a new site has no photos; saves a lazy load after the commit
-        if "slug" in record:
-            if session.scalars(select(Site.id).where(Site.slug == record["slug"])).first():
-                raise Conflict(
-                    f"The slug {record['slug']!r} is taken.",
-                    {"slug": ["Already used by another site."]},
-                )
-        else:
-            wanted = slugify(primary_text(record["name"], self.settings.languages))
-            record["slug"] = self._unique_slug(session, wanted, site.id)
         apply_record(site, record, self.settings.languages)
         self._set_categories(site, record.get("categories", []))
-        self._set_sources(session, site, record.get("sources", []))
-        session.add(site)
-        self._record_change(session, site, "create", actor, diff({}, record_view(site)))
-        self._commit(session)
         return site
+
+    def _free_slugs(self, session: Session, records: dict[int, dict]) -> dict[int, str | Conflict]:
+        """A slug per record: its own if free, else one made from its name (`name`, `name-2`...)."""
+        wanted = {
+            i: record.get("slug") or slugify(primary_text(record["name"], self.settings.languages))
+            for i, record in records.items()
+        }
+        taken = (
+            set(session.scalars(select(Site.slug).where(Site.slug.in_(set(wanted.values())))))
+            if wanted
+            else set()
+        )
+        used: set[str] = set()
+        slugs: dict[int, str | Conflict] = {}
+        for i, slug in wanted.items():
+            if "slug" in records[i]:
+                if slug in taken or slug in used:
+                    slugs[i] = Conflict(
+                        f"The slug {slug!r} is taken.", {"slug": ["Already used by another site."]}
+                    )
+                    continue
+            elif slug in taken or slug in used:
+                slug = self._unique_slug(session, slug, used)
+            used.add(slug)
+            slugs[i] = slug
+        return slugs
 
     def update_in(self, session: Session, site: Site, patch: Any, actor: str) -> bool:
         """Apply a merge patch inside the caller's transaction; False when it changed nothing."""

@@ -23,7 +23,7 @@ from shapely import make_valid
 from shapely.geometry import mapping, shape
 from shapely.ops import unary_union
 from sqlalchemy import exists, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from search.geo import arc_distance_m, radius_envelopes
 from search.text import fold
@@ -292,6 +292,8 @@ class Importer:
             select(SiteSource.source_id, Site)
             .join(Site, SiteSource.site_id == Site.id)
             .where(SiteSource.source == self.profile.source, SiteSource.source_id.in_(source_ids))
+            # Comparing a record with its site reads these: load them for the whole batch.
+            .options(selectinload(Site.sources), selectinload(Site.categories))
         )
         return {source_id: site for source_id, site in rows}
 

@@ -372,7 +372,11 @@ class Catalogue:
         if not isinstance(patch, dict):
             raise InvalidInput("A patch must be a JSON object.")
         before = record_view(site)
-        record = self._validate(session, merge_patch(before, patch))
+        patched = merge_patch(before, patch)
+        if patched == before:
+            # The common case when a file is imported again: nothing to validate or apply.
+            return False
+        record = self._validate(session, patched)
         if (
             record["slug"] != site.slug
             and session.scalars(

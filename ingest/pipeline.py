@@ -300,9 +300,8 @@ class Importer:
     def _others_exist(self, session: Session) -> bool:
         """Whether any site has a source other than this one: if none, there is nothing to
         match against by name and place (the first import into an empty catalogue)."""
-        return session.scalar(select(exists().where(SiteSource.source != self.profile.source))) in (
-            True,
-            1,
+        return bool(
+            session.scalar(select(exists().where(SiteSource.source != self.profile.source)))
         )
 
     def _upsert(

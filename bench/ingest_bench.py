@@ -86,7 +86,7 @@ def one_import(database_url: str, path: str, profile_path: str) -> None:
     from ingest.readers import read
     from tourism_api import schema_admin
     from tourism_api.config import Settings
-    from tourism_api.services import Services
+    from tourism_api.container import Services
 
     with tempfile.TemporaryDirectory() as tmp:
         settings = Settings(
@@ -96,7 +96,7 @@ def one_import(database_url: str, path: str, profile_path: str) -> None:
         )
         services = Services.build(settings)
         schema_admin.upgrade(services.engine)
-        services.catalogue.seed_categories()
+        services.taxonomy.seed()
         profile = load_profile(profile_path)
         start = time.perf_counter()
         report = Importer(services.catalogue, profile, actor="bench", batch_size=500).run(

@@ -80,7 +80,7 @@ def main() -> None:
     from tourism_api import schema_admin
     from tourism_api.app import create_app
     from tourism_api.config import Settings
-    from tourism_api.services import Services
+    from tourism_api.container import Services
 
     photos = [make_photo(i) for i in range(args.photos)]
     print(

@@ -190,10 +190,10 @@ def main() -> None:
     parser.add_argument("--sizes", default="10000,100000", help="comma-separated site counts")
     parser.add_argument("--elasticsearch", help="URL of an Elasticsearch node to compare with")
     args = parser.parse_args()
+    from search.factory import open_backend
     from tourism_api import schema_admin
     from tourism_api.config import Settings
-    from tourism_api.indexing import open_backend
-    from tourism_api.services import Services
+    from tourism_api.container import Services
 
     results = []
     with tempfile.TemporaryDirectory() as tmp:

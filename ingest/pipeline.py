@@ -27,12 +27,12 @@ from sqlalchemy.orm import Session, selectinload
 
 from search.geo import arc_distance_m, radius_envelopes
 from search.text import fold
-from tourism_api.catalogue.errors import CatalogueError
 from tourism_api.catalogue.models import Site, SiteSource
 from tourism_api.catalogue.records import source_view
-from tourism_api.catalogue.services import Catalogue
+from tourism_api.catalogue.sites import Catalogue
 from tourism_api.catalogue.spatial import SpatialSQL
 from tourism_api.db import transaction
+from tourism_api.errors import DomainError
 
 from .normalise import Normalised, normalise
 from .profiles import Profile
@@ -154,7 +154,7 @@ class Importer:
         sessions = self.catalogue.sessions
         self._seen = SeenRecords()
         try:
-            with self.catalogue.deferred_hooks():
+            with self.catalogue.changes.deferred_hooks():
                 if self.strict:
                     self._strict(sessions, records, progress)
                 else:
@@ -201,7 +201,7 @@ class Importer:
                     loose = self._upsert(
                         session, position, item, owned.get(item.source_id), matching
                     )
-            except CatalogueError as exc:
+            except DomainError as exc:
                 self._reject(position, exc)
                 continue
             if loose is not None:
@@ -210,7 +210,7 @@ class Importer:
         if progress:
             progress(len(batch))
 
-    def _reject(self, position: str, exc: CatalogueError) -> None:
+    def _reject(self, position: str, exc: DomainError) -> None:
         problems = list(_flatten_errors(exc.errors)) or [("record", exc.message)]
         for field_name, message in problems:
             self.report.reject(position, field_name, message)
@@ -345,7 +345,7 @@ class Importer:
         try:
             with session.begin_nested():
                 results = self.catalogue.create_many_in(session, items, self.actor)
-        except CatalogueError:
+        except DomainError:
             # Someone else wrote a clashing slug or source while this batch ran: one by
             # one, so that only the records concerned are refused.
             results = []
@@ -355,10 +355,10 @@ class Importer:
                         results.append(
                             self.catalogue.create_in(session, record, self.actor, status=status)
                         )
-                except CatalogueError as exc:
+                except DomainError as exc:
                     results.append(exc)
         for (position, _item, loose), result in zip(new, results, strict=True):
-            if isinstance(result, CatalogueError):
+            if isinstance(result, DomainError):
                 self._reject(position, result)
                 continue
             self.report.created += 1

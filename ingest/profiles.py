@@ -12,11 +12,16 @@ from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
+from tourism_api.errors import InvalidInput
+
 FORMATS = ("csv", "geojson", "osm", "wikidata")
 
 
-class ProfileError(ValueError):
+class ProfileError(InvalidInput):
     """The profile itself is wrong; the message names the key."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, {"profile": [message]})
 
 
 @dataclass

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from tourism_api.errors import InvalidInput
+
 
 @dataclass
 class RawRecord:
@@ -17,10 +19,9 @@ class RawRecord:
     error: str | None = None
 
 
-class SourceError(Exception):
+class SourceError(InvalidInput):
     """The source as a whole cannot be read (wrong format, unsupported CRS, binary data)."""
 
     def __init__(self, message: str, position: str = "file") -> None:
-        super().__init__(message)
-        self.message = message
+        super().__init__(message, {"file": [f"{position}: {message}"]})
         self.position = position

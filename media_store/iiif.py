@@ -14,6 +14,8 @@ from dataclasses import dataclass
 
 from PIL import Image, ImageOps
 
+from tourism_api.errors import DomainError
+
 from .images import open_upright
 
 QUALITIES = ("default", "color", "gray", "bitonal")
@@ -25,13 +27,11 @@ FORMATS = {
 TILE = 512
 
 
-class IIIFError(Exception):
+class IIIFError(DomainError):
     """A request the Image API says to answer with 400 (or 404 for an unknown image)."""
 
     def __init__(self, message: str, status: int = 400) -> None:
-        super().__init__(message)
-        self.message = message
-        self.status = status
+        super().__init__(message, {"iiif": [message]}, status=status)
 
 
 @dataclass(frozen=True)
@@ -217,3 +217,21 @@ def info(base_id: str, width: int, height: int, limits: Limits, rights: str | No
     if rights:
         body["rights"] = rights
     return body
+
+
+CC_URLS = {
+    "CC0-1.0": "http://creativecommons.org/publicdomain/zero/1.0/",
+    "PDM-1.0": "http://creativecommons.org/publicdomain/mark/1.0/",
+}
+
+
+def rights_url(licence: str | None) -> str | None:
+    """The Creative Commons URL IIIF's `rights` wants, for a CC licence id."""
+    if not licence:
+        return None
+    if licence in CC_URLS:
+        return CC_URLS[licence]
+    match = re.fullmatch(r"CC-(BY(?:-SA|-ND|-NC|-NC-SA|-NC-ND)?)-([1-4]\.0)", licence)
+    if match:
+        return f"http://creativecommons.org/licenses/{match.group(1).lower()}/{match.group(2)}/"
+    return None

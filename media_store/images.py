@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from tourism_api.errors import InvalidInput
+
 try:  # HEIC/HEIF from phones, when the pillow-heif wheel is installed
     from pillow_heif import register_heif_opener
 
@@ -47,13 +49,12 @@ WEBP_METHOD = {"thumb": 6, "medium": 4, "large": 2}
 Image.MAX_IMAGE_PIXELS = None
 
 
-class ImageRejected(Exception):
-    """An upload that is not an acceptable image; `status` is the HTTP status to answer."""
+class ImageRejected(InvalidInput):
+    """An upload that is not an acceptable image; `status` is the HTTP status to answer
+    (413 too large, 415 not an accepted format, 422 otherwise), blamed on the `file` part."""
 
     def __init__(self, message: str, status: int = 422) -> None:
-        super().__init__(message)
-        self.message = message
-        self.status = status
+        super().__init__(message, {"file": [message]}, status=status)
 
 
 @dataclass(frozen=True)
@@ -144,11 +145,29 @@ def encode(image: Image.Image, fmt: str, size: str = "medium") -> bytes:
     return out.getvalue()
 
 
-def derivative(data: bytes, size: str, fmt: str) -> bytes:
-    longest = SIZES[size]
-    image = open_upright(data, draft_to=(longest, longest))
+def shrink(image: Image.Image, longest: int) -> Image.Image:
+    """A copy no longer than `longest` on either side (never enlarged); the one resampler
+    every derivative goes through, so a thumbnail looks the same however it was made."""
+    image = image.copy()
     image.thumbnail((longest, longest), Image.Resampling.LANCZOS, reducing_gap=2.0)
-    return encode(image, fmt, size)
+    return image
+
+
+def derivatives(image: Image.Image) -> dict[str, bytes]:
+    """Every size in every format (`thumb.webp`...) from one decoded, upright image;
+    each size is made from the next larger one, which is cheaper and looks the same."""
+    out = {}
+    for size, longest in sorted(SIZES.items(), key=lambda item: -item[1]):
+        image = shrink(image, longest)
+        for fmt in FORMATS:
+            out[f"{size}.{fmt}"] = encode(image, fmt, size)
+    return out
+
+
+def derivative(data: bytes, size: str, fmt: str) -> bytes:
+    """One derivative from stored bytes (for photos stored before a size existed)."""
+    longest = SIZES[size]
+    return encode(shrink(open_upright(data, draft_to=(longest, longest)), longest), fmt, size)
 
 
 def dhash(source: bytes | Image.Image) -> str:

@@ -15,6 +15,8 @@ from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
 
+from tourism_api.errors import InvalidInput, ServiceUnavailable
+
 from . import cursors
 from .geo import Envelope
 from .text import fold
@@ -25,17 +27,21 @@ MAX_PAGE_SIZE = 100
 FACET_FIELDS = ("kind", "categories", "designations")
 
 
-class SearchError(Exception):
+class SearchError(InvalidInput):
     """A query the backend cannot answer; `errors` names the parameter."""
 
-    def __init__(self, message: str, errors: dict | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.errors = errors or {}
 
+class SearchUnavailable(ServiceUnavailable):
+    """The search engine cannot be reached or refused the request; the catalogue is fine.
 
-class SearchUnavailable(Exception):
-    """The search engine cannot be reached or refused the request; the catalogue is fine."""
+    What the engine said can reveal internals: it is kept in `detail` for the log,
+    and clients get a plain "retry shortly"."""
+
+    def __init__(self, detail: str) -> None:
+        super().__init__("Search is temporarily unavailable; please retry shortly.", detail=detail)
+
+    def __str__(self) -> str:
+        return self.detail or self.message
 
 
 @dataclass(frozen=True)

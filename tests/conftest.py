@@ -18,8 +18,8 @@ from sqlalchemy import create_engine, text
 from tourism_api import schema_admin
 from tourism_api.app import create_app
 from tourism_api.config import Settings
+from tourism_api.container import Services
 from tourism_api.db import dispose_engine, dispose_engines
-from tourism_api.services import Services
 
 BACKENDS = ("spatialite", "postgis")
 # Tables emptied between tests on PostGIS (categories stay: they are seeded once).
@@ -47,7 +47,7 @@ def pytest_collection_modifyitems(items):
 def _prepare(settings: Settings) -> None:
     services = Services.build(settings)
     schema_admin.upgrade(services.engine)
-    services.catalogue.seed_categories()
+    services.taxonomy.seed()
     dispose_engine(settings)
 
 

@@ -29,8 +29,8 @@ def test_upgrade_keeps_existing_spatialite_data_and_spatial_index(tmp_path):
     from tourism_api import schema_admin
     from tourism_api.catalogue.queries import SiteQuery
     from tourism_api.config import Settings
+    from tourism_api.container import Services
     from tourism_api.db import dispose_engine
-    from tourism_api.services import Services
 
     settings = Settings(
         database_url=f"sqlite:///{tmp_path / 'old.sqlite3'}",

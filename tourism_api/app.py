@@ -1,29 +1,32 @@
-"""The application factory."""
+"""The application factory: settings -> services -> blueprints, error handlers, caching."""
 
 from __future__ import annotations
 
 from flask import Flask, request
 from flask_smorest import Api
 
+from .api import caching, context, iiif, imports, media, meta, search, sites, zones
+from .api.errors import error_response, register_error_handlers
+from .api.schemas import ApiErrorSchema
 from .catalogue.schemas import SiteInputSchema
 from .config import Settings
-from .errors import error_response, register_error_handlers
-from .services import Services
+from .container import Services
+from .version import API_TITLE, API_VERSION
 
-API_VERSION = "1.0.0"
 JSON_BODY_TYPES = ("application/json", "application/merge-patch+json")
+BLUEPRINTS = (meta, sites, zones, search, imports, media, iiif)
 
 
 class _Api(Api):
     # Document every default error response with the error shape we really send.
-    from .api.schemas import ApiErrorSchema as ERROR_SCHEMA
+    ERROR_SCHEMA = ApiErrorSchema
 
 
 def create_app(settings: Settings | None = None) -> Flask:
     settings = settings or Settings.from_env()
     app = Flask(__name__)
     app.config.update(
-        API_TITLE="Heritage and Tourism Catalogue API",
+        API_TITLE=API_TITLE,
         API_VERSION=API_VERSION,
         OPENAPI_VERSION="3.0.3",
         OPENAPI_URL_PREFIX="/",
@@ -35,7 +38,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     )
     app.json.ensure_ascii = False
     app.json.sort_keys = False
-    app.extensions["tourism"] = Services.build(settings)
+    app.extensions[context.EXTENSION] = Services.build(settings)
 
     api = _Api(
         app,
@@ -53,37 +56,23 @@ def create_app(settings: Settings | None = None) -> Flask:
         "bearerAuth", {"type": "http", "scheme": "bearer", "description": "Staff token"}
     )
     api.spec.components.schema("SiteInput", schema=SiteInputSchema)
-
-    from .api import iiif, imports, media, meta, search, sites, zones
-
-    api.register_blueprint(meta.blp)
-    api.register_blueprint(sites.blp)
-    api.register_blueprint(zones.blp)
-    api.register_blueprint(search.blp)
-    api.register_blueprint(imports.blp)
-    api.register_blueprint(media.blp)
-    api.register_blueprint(iiif.blp)
+    for module in BLUEPRINTS:
+        api.register_blueprint(module.blp)
     register_error_handlers(app)
-    media.register_image_errors(app)
-
-    @app.before_request
-    def _require_json_body():
-        has_body = request.content_length or request.headers.get("Transfer-Encoding")
-        writes = request.method in ("POST", "PUT", "PATCH")
-        uploads = request.path.startswith("/v1/imports") or request.path.endswith("/media")
-        if writes and has_body and not uploads and request.mimetype not in JSON_BODY_TYPES:
-            sent = request.mimetype or "no type"
-            return error_response(
-                415,
-                f"Send the body as {' or '.join(JSON_BODY_TYPES)}, not {sent}.",
-                {"Content-Type": [f"Unsupported: {request.content_type}"]},
-            )
-        return None
-
+    caching.register(app)
+    app.before_request(_require_json_body)
     return app
 
 
-def services() -> Services:
-    from flask import current_app
-
-    return current_app.extensions["tourism"]
+def _require_json_body():
+    has_body = request.content_length or request.headers.get("Transfer-Encoding")
+    writes = request.method in ("POST", "PUT", "PATCH")
+    uploads = request.path.startswith("/v1/imports") or request.path.endswith("/media")
+    if writes and has_body and not uploads and request.mimetype not in JSON_BODY_TYPES:
+        sent = request.mimetype or "no type"
+        return error_response(
+            415,
+            f"Send the body as {' or '.join(JSON_BODY_TYPES)}, not {sent}.",
+            {"Content-Type": [f"Unsupported: {request.content_type}"]},
+        )
+    return None

@@ -7,11 +7,11 @@ import sys
 import time
 
 import click
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, OperationalError, ProgrammingError
 
-from .catalogue.errors import CatalogueError
 from .config import Settings
-from .services import Services
+from .container import Services
+from .errors import DomainError
 
 
 class Context:
@@ -32,7 +32,28 @@ class Context:
 pass_ctx = click.make_pass_decorator(Context)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def _missing_schema(exc: DBAPIError) -> bool:
+    text = str(exc.orig).lower()
+    return "no such table" in text or ("relation" in text and "does not exist" in text)
+
+
+class _Main(click.Group):
+    """Turns the errors a person can act on into one line instead of a traceback."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except (OperationalError, ProgrammingError) as exc:
+            if _missing_schema(exc):
+                raise click.ClickException(
+                    "the database has no catalogue schema yet: run `tourism db upgrade` first"
+                ) from exc
+            raise click.ClickException(f"database error: {exc.orig}") from exc
+        except DomainError as exc:
+            raise click.ClickException(exc.message) from exc
+
+
+@click.group(cls=_Main, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option(
     "--database-url",
     envvar="TOURISM_DATABASE_URL",
@@ -64,7 +85,7 @@ def db_upgrade(ctx: Context) -> None:
     from . import schema_admin
 
     schema_admin.upgrade(ctx.services.engine)
-    added = ctx.services.catalogue.seed_categories()
+    added = ctx.services.taxonomy.seed()
     click.echo(
         f"Schema at {schema_admin.current_revision(ctx.services.engine)}; {added} categories added."
     )
@@ -123,10 +144,7 @@ def token_list(ctx: Context) -> None:
 @pass_ctx
 def token_revoke(ctx: Context, token_id: int) -> None:
     """Revoke a token by its id; requests with it are refused from now on."""
-    try:
-        record = ctx.services.tokens.revoke(token_id)
-    except CatalogueError as exc:
-        raise click.ClickException(exc.message) from exc
+    record = ctx.services.tokens.revoke(token_id)
     click.echo(f"Token {record.id} ({record.name}) revoked.")
 
 
@@ -142,7 +160,7 @@ def category() -> None:
 @pass_ctx
 def category_list(ctx: Context) -> None:
     """List categories."""
-    for item in ctx.services.catalogue.categories():
+    for item in ctx.services.taxonomy.categories():
         labels = ", ".join(f"{k}: {v}" for k, v in item.label.items())
         click.echo(f"{item.code}\t{item.parent_code or '-'}\t{labels}")
 
@@ -168,10 +186,7 @@ def category_add(ctx: Context, code: str, labels: tuple[str, ...], parent: str |
                 f"{item!r}: use LANG=TEXT with LANG in {', '.join(ctx.settings.languages)}"
             )
         label[lang] = text.strip()
-    try:
-        ctx.services.catalogue.add_category(code, label, parent)
-    except CatalogueError as exc:
-        raise click.ClickException(exc.message) from exc
+    ctx.services.taxonomy.add(code, label, parent)
     click.echo(f"Category {code} added.")
 
 
@@ -287,42 +302,39 @@ def ingest_run(
     actor: str,
     batch_size: int,
 ) -> None:
-    """Import one file; running it again changes nothing unless the file changed."""
-    from ingest.pipeline import Importer
-    from ingest.profiles import ProfileError, load_profile
-    from ingest.raw import SourceError
-    from ingest.readers import estimate_records, read
+    """Import one file; running it again changes nothing unless the file changed.
+
+    The run and its report are stored like an upload's (GET /v1/imports)."""
     from ingest.report_io import table, write_report
 
     from . import schema_admin
 
-    try:
-        profile = load_profile(profile_name)
-    except ProfileError as exc:
-        raise click.ClickException(str(exc)) from exc
-    schema_admin.upgrade(ctx.services.engine)
-    ctx.services.catalogue.seed_categories()
-    importer = Importer(
-        ctx.services.catalogue,
-        profile,
-        actor=actor,
-        file_label=path,
-        dry_run=dry_run,
-        strict=strict,
-        batch_size=batch_size,
-    )
+    svc = ctx.services
+    profile = svc.imports.profile(profile_name, allow_files=True)
+    schema_admin.upgrade(svc.engine)
+    svc.taxonomy.seed()
     started = time.monotonic()
+    running: list = []
     try:
         with click.progressbar(
-            length=estimate_records(path, profile),
+            length=svc.imports.estimate(path, profile),
             label=f"Importing {path}",
             file=sys.stderr,
             show_pos=True,
             show_eta=True,
         ) as bar:
-            report = importer.run(read(path, profile, encoding=encoding), progress=bar.update)
-    except SourceError as exc:
-        raise click.ClickException(f"{path} ({exc.position}): {exc.message}") from exc
+            done = svc.imports.run(
+                path,
+                profile,
+                filename=path,
+                actor=actor,
+                dry_run=dry_run,
+                strict=strict,
+                encoding=encoding,
+                batch_size=batch_size,
+                progress=bar.update,
+                on_start=running.append,
+            )
     except KeyboardInterrupt:
         click.echo(
             "\nInterrupted: committed batches are kept; run the same command again to finish.",
@@ -330,12 +342,15 @@ def ingest_run(
         )
         sys.exit(130)
     except DBAPIError as exc:
+        records = running[0].report.records if running else 0
         raise click.ClickException(
-            f"the database failed after {importer.report.records} records ({exc.orig}); "
+            f"the database failed after {records} records ({exc.orig}); "
             "committed batches are kept: run the same command again to finish"
         ) from exc
     elapsed = time.monotonic() - started
+    report = done.report
     click.echo(table(report))
+    click.echo(f"Stored as import {done.run.id}.", err=True)
     click.echo(f"{report.records / elapsed:.0f} records/s" if elapsed > 0 else "", err=True)
     if report_path:
         write_report(report, report_path)
@@ -345,8 +360,6 @@ def ingest_run(
 
 
 # -- photos -------------------------------------------------------------------------
-
-PHOTO_SUFFIXES = (".jpg", ".jpeg", ".png", ".webp", ".tif", ".tiff", ".heic", ".heif")
 
 
 @main.group()
@@ -379,58 +392,27 @@ def media_import_folder(
     actor: str,
 ) -> None:
     """Propose the nearest site for each photo in a folder from its GPS, and attach with --apply."""
-    from pathlib import Path
-
-    from media_store.exif import read_facts
-    from media_store.images import ImageRejected
-
-    from .catalogue.errors import CatalogueError
-    from .media import nearest_site
+    from .services.photo_folders import import_folder, photo_files
 
     svc = ctx.services
-    files = sorted(p for p in Path(folder).iterdir() if p.suffix.lower() in PHOTO_SUFFIXES)
-    attached = proposed = unplaced = failed = 0
-    with click.progressbar(files, label="Reading photos", file=sys.stderr) as bar:
-        rows = []
-        for path in bar:
-            data = path.read_bytes()
-            try:
-                facts = read_facts(data)
-            except Exception as exc:  # unreadable image: reported, the others go on
-                rows.append((path.name, "-", f"unreadable: {exc}"))
-                failed += 1
-                continue
-            if facts.lat is None:
-                rows.append((path.name, "-", "no GPS: attach it by hand"))
-                unplaced += 1
-                continue
-            site, distance = nearest_site(svc.lister, facts.lon, facts.lat, max_distance)
-            if site is None:
-                rows.append(
-                    (
-                        path.name,
-                        "-",
-                        f"no site within {max_distance:.0f} m of {facts.lat:.5f},{facts.lon:.5f}",
-                    )
-                )
-                unplaced += 1
-                continue
-            proposed += 1
-            note = f"{distance:.0f} m"
-            if apply_:
-                details = {k: v for k, v in (("licence", licence), ("creator", creator)) if v}
-                try:
-                    svc.media.add(site.id, data, filename=path.name, details=details, actor=actor)
-                    attached += 1
-                    note += ", attached"
-                except (ImageRejected, CatalogueError) as exc:
-                    note += f", not attached: {exc.message}"
-                    failed += 1
-            rows.append((path.name, site.slug, note))
-    for name, slug, note in rows:
+    files = photo_files(folder)
+    details = {k: v for k, v in (("licence", licence), ("creator", creator)) if v}
+    with click.progressbar(length=len(files), label="Reading photos", file=sys.stderr) as bar:
+        report = import_folder(
+            svc.media,
+            svc.lister,
+            files,
+            max_distance_m=max_distance,
+            apply=apply_,
+            details=details,
+            actor=actor,
+            progress=bar.update,
+        )
+    for name, slug, note in report.rows:
         click.echo(f"{name}\t{slug}\t{note}")
     click.echo(
-        f"{len(files)} photos: {proposed} with a site nearby, {attached} attached, {unplaced} unplaced, {failed} failed."
+        f"{report.files} photos: {report.proposed} with a site nearby, {report.attached} attached, "
+        f"{report.unplaced} unplaced, {report.failed} failed."
     )
 
 
@@ -447,13 +429,13 @@ def demo() -> None:
 def demo_load(ctx: Context) -> None:
     """Load the UNESCO World Heritage list and Vietnamese protected areas (skips what is there)."""
     from . import schema_admin
-    from .demo import demo_size, load_demo
+    from .services.demo import demo_size, load_demo
 
     schema_admin.upgrade(ctx.services.engine)
     with click.progressbar(
         length=demo_size(), label="Loading demo catalogue", file=sys.stderr
     ) as bar:
-        reports = load_demo(ctx.services.catalogue, progress=bar.update)
+        reports = load_demo(ctx.services.imports, progress=bar.update)
     for report in reports:
         for warning in report.warnings:
             click.echo(f"warning: {report.file} {warning.position}: {warning.message}", err=True)

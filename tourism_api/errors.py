@@ -1,101 +1,81 @@
-"""One JSON shape for every error the API returns.
+"""The one error base of the project: every refusal carries its HTTP status and a safe message.
 
-    {"code": 422, "status": "Unprocessable Entity",
-     "message": "The site record is invalid.",
-     "errors": {"location": ["coordinates: latitude 107.59 is outside -90..90"]}}
-
-`errors` names the fields at fault (query parameters and body members alike);
-it is empty when no single field is to blame.
+Domain code (catalogue, ingest, search, media_store) raises these without knowing
+about HTTP requests; `tourism_api.api.errors` turns them into the API's single
+JSON error shape, and the CLI prints `message`. This module imports nothing of
+the project, so every package may depend on it without creating a cycle.
 """
 
 from __future__ import annotations
 
-import logging
-from http import HTTPStatus
 
-from flask import Flask, jsonify
-from werkzeug.exceptions import HTTPException
+class DomainError(Exception):
+    """A refusal a caller can act on. `message` and `errors` are shown to clients,
+    so they never carry internals (those go in `detail`, which is only logged)."""
 
-from search.base import SearchError, SearchUnavailable
+    status = 400
 
-from .catalogue.errors import CatalogueError, Unauthorized
-
-log = logging.getLogger(__name__)
-
-
-def error_response(
-    code: int, message: str, errors: dict | None = None, headers: dict | None = None
-):
-    body = {
-        "code": code,
-        "status": HTTPStatus(code).phrase,
-        "message": message,
-        "errors": errors or {},
-    }
-    response = jsonify(body)
-    response.status_code = code
-    for key, value in (headers or {}).items():
-        response.headers[key] = value
-    return response
+    def __init__(
+        self,
+        message: str,
+        errors: dict | None = None,
+        *,
+        status: int | None = None,
+        headers: dict[str, str] | None = None,
+        detail: str | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.errors = errors or {}
+        if status is not None:
+            self.status = status
+        self.headers = headers or {}
+        self.detail = detail
 
 
-def _flatten_locations(messages: dict) -> dict:
-    # webargs groups messages by location ({"query": {...}, "json": {...}});
-    # clients care about the parameter, not where it was parsed from.
-    flat: dict = {}
-    for location, fields in messages.items():
-        if location in ("query", "json", "form", "headers", "files", "view_args") and isinstance(
-            fields, dict
-        ):
-            flat.update(fields)
-        else:
-            flat[location] = fields
-    return flat
+class InvalidInput(DomainError):
+    status = 422
 
 
-def handle_http_exception(exc: HTTPException):
-    code = exc.code or 500
-    data = getattr(exc, "data", None) or {}
-    messages = data.get("messages") or {}
-    errors = _flatten_locations(messages) if isinstance(messages, dict) else {}
-    message = data.get("message") or exc.description or HTTPStatus(code).phrase
-    if code == 422 and errors:
-        message = "The request has invalid parameters: " + ", ".join(sorted(map(str, errors)))
-    if code == 400 and messages and not errors:
-        message = str(messages)
-    headers = {}
-    if code == 405 and getattr(exc, "valid_methods", None):
-        headers["Allow"] = ", ".join(exc.valid_methods)
-    return error_response(code, message, errors, headers)
+class Unauthorized(DomainError):
+    status = 401
+
+    def __init__(self, message: str, errors: dict | None = None, **kwargs) -> None:
+        kwargs.setdefault("headers", {"WWW-Authenticate": 'Bearer realm="tourism"'})
+        super().__init__(message, errors, **kwargs)
 
 
-def handle_catalogue_error(exc: CatalogueError):
-    headers = (
-        {"WWW-Authenticate": 'Bearer realm="tourism"'} if isinstance(exc, Unauthorized) else None
-    )
-    return error_response(exc.status, exc.message, exc.errors, headers)
+class Forbidden(DomainError):
+    status = 403
 
 
-def handle_search_error(exc: SearchError):
-    return error_response(422, exc.message, exc.errors)
+class NotFound(DomainError):
+    status = 404
 
 
-def handle_search_unavailable(exc: SearchUnavailable):
-    # The engine's own message stays in the log: it can reveal internals.
-    log.warning("search unavailable: %s", exc)
-    return error_response(
-        503, "Search is temporarily unavailable; please retry shortly.", {}, {"Retry-After": "30"}
-    )
+class Conflict(DomainError):
+    status = 409
 
 
-def handle_unexpected(exc: Exception):
-    log.exception("unhandled error")
-    return error_response(500, "An internal error occurred; it has been logged.")
+class PreconditionFailed(DomainError):
+    """The client edited an older version than the one stored (If-Match)."""
+
+    status = 412
 
 
-def register_error_handlers(app: Flask) -> None:
-    app.register_error_handler(HTTPException, handle_http_exception)
-    app.register_error_handler(CatalogueError, handle_catalogue_error)
-    app.register_error_handler(SearchError, handle_search_error)
-    app.register_error_handler(SearchUnavailable, handle_search_unavailable)
-    app.register_error_handler(Exception, handle_unexpected)
+class PayloadTooLarge(DomainError):
+    status = 413
+
+
+class UnsupportedMediaType(DomainError):
+    status = 415
+
+
+class ServiceUnavailable(DomainError):
+    """A backing service is down; the client should retry later."""
+
+    status = 503
+
+    def __init__(self, message: str, errors: dict | None = None, **kwargs) -> None:
+        kwargs.setdefault("headers", {"Retry-After": "30"})
+        super().__init__(message, errors, **kwargs)

@@ -6,8 +6,9 @@ import pytest
 from sqlalchemy import func, select
 
 from tests.factories import site_record, zone_record
-from tourism_api.catalogue.errors import Conflict, InvalidInput, NotFound, PreconditionFailed
+from tourism_api.catalogue import record_rules
 from tourism_api.catalogue.models import OutboxEvent, Revision, Site, SiteSource
+from tourism_api.errors import Conflict, InvalidInput, NotFound, PreconditionFailed
 
 
 def counts(services) -> tuple[int, int, int]:
@@ -94,15 +95,15 @@ def test_stale_version_is_refused(catalogue):
 
 def test_status_workflow_and_outbox_actions(services, catalogue):
     site = catalogue.create_site(site_record(), "lan")
-    assert catalogue.change_status(site.id, "in_review", "lan").status == "in_review"
-    published = catalogue.change_status(site.id, "published", "minh")
+    assert services.lifecycle.change_status(site.id, "in_review", "lan").status == "in_review"
+    published = services.lifecycle.change_status(site.id, "published", "minh")
     assert published.published_at is not None and published.version == 3
     assert catalogue.get_site("chua-thien-mu").id == site.id  # public read by slug
-    archived = catalogue.change_status(site.id, "archived", "minh")
+    archived = services.lifecycle.change_status(site.id, "archived", "minh")
     with pytest.raises(NotFound):
         catalogue.get_site(site.id)
     with pytest.raises(Conflict):
-        catalogue.change_status(site.id, "in_review", "lan")
+        services.lifecycle.change_status(site.id, "in_review", "lan")
     assert archived.version == 4
     actions = [r.action for r in catalogue.revisions(site.id)]
     assert actions == ["create", "submit", "publish", "archive"]
@@ -214,9 +215,9 @@ def test_create_many_is_all_or_nothing_when_the_flush_fails(services, catalogue,
     # on PostgreSQL can cause. Simulated by hiding the taken slug from the check.
     catalogue.create_site(site_record(), "lan")
     monkeypatch.setattr(
-        type(catalogue),
-        "_free_slugs",
-        lambda self, session, records: {i: r["slug"] for i, r in records.items()},
+        record_rules,
+        "free_slugs",
+        lambda session, records, languages: {i: r["slug"] for i, r in records.items()},
     )
     items = [(site_record("dai-noi"), "draft"), (site_record(), "draft")]
     with pytest.raises(Conflict), services.sessions.begin() as session:

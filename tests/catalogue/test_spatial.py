@@ -4,8 +4,8 @@ import pytest
 
 from tests.factories import HUE_CENTRE, HUE_SITES, load_hue, site_record
 from tests.geodesy import vincenty_m
-from tourism_api.catalogue.errors import InvalidInput, NotFound
 from tourism_api.catalogue.queries import SiteQuery
+from tourism_api.errors import InvalidInput, NotFound
 
 
 def slugs(page):

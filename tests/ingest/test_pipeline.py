@@ -13,8 +13,9 @@ from ingest.readers import read
 from ingest.report_io import table, write_report
 from search.text import slugify
 from tests.factories import site_record
+from tourism_api.catalogue import record_rules
 from tourism_api.catalogue.models import OutboxEvent, Revision, Site, SiteSource
-from tourism_api.demo import demo_path
+from tourism_api.services.demo import demo_path
 
 FIXTURES = Path(__file__).parent / "fixtures"
 STAFF_PROFILE = str(FIXTURES / "hue-relics.toml")
@@ -127,9 +128,9 @@ def test_a_batch_whose_flush_fails_is_retried_record_by_record(services, catalog
     # only that row.
     catalogue.create_site(site_record("dai-noi", slug="lang-tu-duc"), "lan")
     monkeypatch.setattr(
-        type(catalogue),
-        "_free_slugs",
-        lambda self, session, records: {
+        record_rules,
+        "free_slugs",
+        lambda session, records, languages: {
             i: r.get("slug") or slugify(r["name"]["vi"]) for i, r in records.items()
         },
     )

@@ -7,10 +7,10 @@ import pytest
 from sqlalchemy import select
 
 from search.base import SearchError, SearchQuery
+from search.documents import site_document
 from search.geo import arc_distance_m
 from tests.factories import HUE_CENTRE, HUE_SITES, load_hue, site_record, zone_record
 from tourism_api.catalogue.models import Site
-from tourism_api.indexing import site_document
 
 
 def publish(services, record):
@@ -239,13 +239,13 @@ def test_suggest_by_folded_prefix(hue):
 def test_only_published_sites_are_searchable(search_services):
     draft = search_services.catalogue.create_site(site_record(), "t")
     assert search(search_services, text="thien mu").total == 0
-    search_services.catalogue.change_status(draft.id, "published", "t")
+    search_services.lifecycle.change_status(draft.id, "published", "t")
     assert ids(search(search_services, text="thien mu")) == ["chua-thien-mu"]
     search_services.catalogue.update_site(
         draft.id, {"name": {"fr": "Pagode de la Dame céleste"}}, "t"
     )
     assert ids(search(search_services, text="dame celeste")) == ["chua-thien-mu"]
-    search_services.catalogue.change_status(draft.id, "archived", "t")
+    search_services.lifecycle.change_status(draft.id, "archived", "t")
     assert search(search_services, text="thien mu").total == 0
     assert search_services.indexer.pending() == 0
 

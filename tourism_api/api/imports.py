@@ -1,4 +1,4 @@
-"""/v1/imports: staff upload a file and get the same report as the CLI."""
+"""/v1/imports: staff upload a file and get the same stored report as the CLI's imports."""
 
 from __future__ import annotations
 
@@ -9,26 +9,14 @@ from flask import request
 from flask_smorest import Blueprint
 from marshmallow import Schema, ValidationError, fields, validate
 
-from ..app import services
-from ..catalogue.errors import InvalidInput
-from ..imports import get_import, list_imports, run_import
-from .common import STAFF, json_response, multipart_body, staff_actor, uploaded_file
-from .schemas import ApiErrorSchema
+from ..catalogue.models import ImportRun
+from ..errors import InvalidInput
+from .auth import STAFF, staff_actor
+from .bodies import multipart_body, uploaded_file
+from .context import services
+from .schemas import ApiErrorSchema, ImportListSchema, ImportSchema
 
 blp = Blueprint("imports", __name__, url_prefix="/v1/imports", description="Import files (staff)")
-
-
-class ImportSchema(Schema):
-    id = fields.Int()
-    profile = fields.Str()
-    filename = fields.Str()
-    actor = fields.Str()
-    dry_run = fields.Bool()
-    strict = fields.Bool()
-    committed = fields.Bool()
-    summary = fields.Dict()
-    report = fields.Dict(metadata={"description": "Rejections, warnings, merges and review items"})
-    created_at = fields.DateTime()
 
 
 class ImportForm(Schema):
@@ -38,7 +26,7 @@ class ImportForm(Schema):
     encoding = fields.Str(validate=validate.Length(max=40))
 
 
-def _view(run, full: bool = True) -> dict:
+def _view(run: ImportRun, full: bool = True) -> dict:
     view = {
         "id": run.id,
         "profile": run.profile,
@@ -74,43 +62,46 @@ def _view(run, full: bool = True) -> dict:
 def create_import():
     """Import an uploaded file through a profile; the response is the import's report."""
     actor = staff_actor()
+    svc = services()
     # Uploads go to a temporary file; beyond this size the request is refused (413).
-    upload = uploaded_file(services().settings.max_upload_bytes)
+    upload = uploaded_file(svc.settings.max_upload_bytes)
     try:
         form = ImportForm().load(request.form.to_dict())
     except ValidationError as exc:
         raise InvalidInput("The import form is invalid.", exc.normalized_messages()) from exc
+    profile = svc.imports.profile(form["profile"])
     filename = Path(upload.filename).name[:300] or "upload"
     with tempfile.TemporaryDirectory(prefix="tourism-import-") as folder:
         path = Path(folder) / "upload"
         upload.save(path)
         if path.stat().st_size == 0:
             raise InvalidInput("The uploaded file is empty.", {"file": ["Empty."]})
-        run = run_import(
-            services(),
+        done = svc.imports.run(
             path,
-            profile_name=form["profile"],
+            profile,
             filename=filename,
             actor=actor,
             dry_run=form["dry_run"],
             strict=form["strict"],
             encoding=form.get("encoding"),
         )
-    return json_response(_view(run), status=201, headers={"Location": f"/v1/imports/{run.id}"})
+    return _view(done.run), 201, {"Location": f"/v1/imports/{done.run.id}"}
 
 
 @blp.route("", methods=["GET"])
 @blp.doc(security=STAFF)
+@blp.response(200, ImportListSchema)
 def imports_list():
-    """Recent imports with their summaries (staff)."""
+    """Recent imports (API uploads, CLI runs, demo loads) with their summaries (staff)."""
     staff_actor()
-    return json_response({"items": [_view(r, full=False) for r in list_imports(services())]})
+    return {"items": [_view(r, full=False) for r in services().imports.recent()]}
 
 
 @blp.route("/<int:import_id>", methods=["GET"])
 @blp.doc(security=STAFF)
 @blp.response(200, ImportSchema)
+@blp.alt_response(404, schema=ApiErrorSchema, description="No such import")
 def import_item(import_id: int):
     """The full report of a past import (staff)."""
     staff_actor()
-    return json_response(_view(get_import(services(), import_id)))
+    return _view(services().imports.get(import_id))

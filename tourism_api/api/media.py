@@ -3,26 +3,40 @@
 from __future__ import annotations
 
 from flask import Response, request
+from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from media_store.images import FORMATS, SIZES, ImageRejected
+from media_store.images import FORMATS, SIZES
 
-from ..app import services
-from ..catalogue.errors import InvalidInput
 from ..catalogue.models import Media
-from ..errors import error_response
-from .common import (
-    STAFF,
-    json_response,
-    multipart_body,
-    principal,
-    read_json_object,
-    staff_actor,
-    uploaded_file,
-)
+from ..errors import InvalidInput
+from .auth import OPTIONAL_STAFF, STAFF, is_staff, staff_actor
+from .bodies import multipart_body, read_json_object, uploaded_file
+from .caching import cache
+from .context import services
+from .schemas import BINARY, ApiErrorSchema, MediaListSchema, MediaSchema
 
 blp = Blueprint("media", __name__, url_prefix="/v1", description="Photos of sites")
 YEAR = 365 * 24 * 3600
+MEDIA_PATCH_BODY = {
+    "required": True,
+    "content": {
+        "application/json": {
+            "schema": {
+                "type": "object",
+                "properties": {
+                    "caption": {"type": "object", "additionalProperties": {"type": "string"}},
+                    "creator": {"type": "string", "nullable": True},
+                    "licence": {"type": "string", "nullable": True},
+                    "attribution": {"type": "string", "nullable": True},
+                    "taken_at": {"type": "string", "format": "date-time", "nullable": True},
+                    "position": {"type": "integer"},
+                    "primary": {"type": "boolean"},
+                },
+            }
+        }
+    },
+}
 
 
 def media_view(media: Media, *, staff: bool) -> dict:
@@ -64,6 +78,25 @@ def media_view(media: Media, *, staff: bool) -> dict:
     return view
 
 
+def image_response(blob: bytes, mime: str, etag: str) -> Response:
+    response = Response(blob, mimetype=mime)
+    # The bytes behind a URL never change (a new photo is a new id): cache for a year.
+    response.headers["Cache-Control"] = f"public, max-age={YEAR}, immutable"
+    response.set_etag(etag)
+    return response.make_conditional(request)
+
+
+def image_responses(*mimes: str):
+    """Document a binary 200 answer in each of these image types."""
+
+    def decorate(func):
+        for mime in mimes:
+            func = blp.alt_response(200, schema=BINARY, content_type=mime, success=True)(func)
+        return func
+
+    return decorate
+
+
 @blp.route("/sites/<string:ref>/media", methods=["POST"])
 @blp.doc(
     security=STAFF,
@@ -80,6 +113,9 @@ def media_view(media: Media, *, staff: bool) -> dict:
         },
     ),
 )
+@blp.response(201, MediaSchema)
+@blp.alt_response(413, schema=ApiErrorSchema, description="File too large")
+@blp.alt_response(415, schema=ApiErrorSchema, description="Not an accepted image type")
 def upload(ref):
     """Add a photo to a site (staff): JPEG, PNG, WebP, TIFF or HEIC, checked from its bytes."""
     actor = staff_actor()
@@ -95,38 +131,53 @@ def upload(ref):
     media = svc.media.add(
         ref, upload.read(), filename=upload.filename, details=details, actor=actor
     )
-    return json_response(
-        media_view(media, staff=True), status=201, headers={"Location": f"/v1/media/{media.id}"}
-    )
+    return media_view(media, staff=True), 201, {"Location": f"/v1/media/{media.id}"}
 
 
 @blp.route("/sites/<string:ref>/media", methods=["GET"])
+@blp.doc(security=OPTIONAL_STAFF)
+@blp.response(200, MediaListSchema)
+@blp.alt_response(404, schema=ApiErrorSchema, description="No such site")
 def site_media(ref):
     """A site's photos, in order; the primary one is marked."""
-    staff = principal() is not None
+    staff = is_staff()
     items = [media_view(m, staff=staff) for m in services().media.list_for_site(ref, staff=staff)]
-    return json_response({"items": items}, public=not staff)
+    cache(public=not staff)
+    return {"items": items}
 
 
-@blp.route("/media/<string:media_id>", methods=["GET", "PATCH", "DELETE"])
-@blp.doc(security=STAFF)
-def media_item(media_id):
-    """A photo's details; staff can change caption, creator, licence, order, primary, or delete it."""
-    svc = services()
-    if request.method == "GET":
-        staff = principal() is not None
-        return json_response(
-            media_view(svc.media.get(media_id, staff=staff), staff=staff), public=not staff
-        )
-    actor = staff_actor()
-    if request.method == "PATCH":
-        media = svc.media.update(media_id, read_json_object(), actor)
-        return json_response(media_view(media, staff=True))
-    svc.media.delete(media_id, actor)
-    return Response(status=204)
+@blp.route("/media/<string:media_id>")
+class MediaItem(MethodView):
+    @blp.doc(security=OPTIONAL_STAFF)
+    @blp.response(200, MediaSchema)
+    @blp.alt_response(404, schema=ApiErrorSchema, description="No such published photo")
+    def get(self, media_id):
+        """A photo's details (staff also see EXIF, GPS and review flags)."""
+        staff = is_staff()
+        cache(public=not staff)
+        return media_view(services().media.get(media_id, staff=staff), staff=staff)
+
+    @blp.doc(security=STAFF, requestBody=MEDIA_PATCH_BODY)
+    @blp.response(200, MediaSchema)
+    def patch(self, media_id):
+        """Change a photo's caption, creator, licence, order or make it primary (staff)."""
+        actor = staff_actor()
+        media = services().media.update(media_id, read_json_object(), actor)
+        return media_view(media, staff=True)
+
+    @blp.doc(security=STAFF)
+    @blp.response(204)
+    def delete(self, media_id):
+        """Remove a photo (staff); its original goes when no record uses it."""
+        actor = staff_actor()
+        services().media.delete(media_id, actor)
+        return Response(status=204)
 
 
 @blp.route("/media/<string:media_id>/<string:size>.<string:fmt>", methods=["GET"])
+@blp.doc(security=OPTIONAL_STAFF)
+@image_responses("image/webp", "image/jpeg")
+@blp.alt_response(404, schema=ApiErrorSchema, description="No such published photo")
 def media_file(media_id, size, fmt):
     """A derivative: thumb (320 px), medium (1024) or large (2048), as webp or jpg; no EXIF."""
     if size not in SIZES or fmt not in FORMATS:
@@ -135,20 +186,6 @@ def media_file(media_id, size, fmt):
             {"size": [f"One of {', '.join(SIZES)}."], "format": ["webp or jpg"]},
         )
     svc = services()
-    media = svc.media.get(media_id, staff=principal() is not None)
+    media = svc.media.get(media_id, staff=is_staff())
     blob = svc.media.derivative(media, size, fmt)
     return image_response(blob, FORMATS[fmt][1], f"{media.sha256[:32]}-{size}.{fmt}")
-
-
-def image_response(blob: bytes, mime: str, etag: str) -> Response:
-    response = Response(blob, mimetype=mime)
-    # The bytes behind a URL never change (a new photo is a new id): cache for a year.
-    response.headers["Cache-Control"] = f"public, max-age={YEAR}, immutable"
-    response.set_etag(etag)
-    return response.make_conditional(request)
-
-
-def register_image_errors(app) -> None:
-    app.register_error_handler(
-        ImageRejected, lambda exc: error_response(exc.status, exc.message, {"file": [exc.message]})
-    )

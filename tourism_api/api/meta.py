@@ -5,44 +5,46 @@ from __future__ import annotations
 from flask_smorest import Blueprint
 from sqlalchemy import text
 
-from ..app import API_VERSION, services
 from ..catalogue.taxonomy import DESIGNATIONS, KINDS, STATUSES
-from .common import json_response
-from .schemas import CategoryListSchema
+from ..version import API_TITLE, API_VERSION
+from .caching import cache
+from .context import services
+from .schemas import CategoryListSchema, HealthSchema, LandingSchema, VocabularySchema
 
 blp = Blueprint("meta", __name__, url_prefix="", description="Service information and vocabularies")
 
 
 @blp.route("/", methods=["GET"])
+@blp.response(200, LandingSchema)
 def landing():
     """Where things are."""
-    return json_response(
-        {
-            "title": "Heritage and Tourism Catalogue API",
-            "version": API_VERSION,
-            "links": {
-                "sites": "/v1/sites",
-                "zones": "/v1/zones",
-                "search": "/v1/search",
-                "suggest": "/v1/suggest",
-                "categories": "/v1/categories",
-                "kinds": "/v1/kinds",
-                "openapi": "/openapi.json",
-                "docs": "/docs",
-            },
+    cache(public=True)
+    return {
+        "title": API_TITLE,
+        "version": API_VERSION,
+        "links": {
+            "sites": "/v1/sites",
+            "zones": "/v1/zones",
+            "search": "/v1/search",
+            "suggest": "/v1/suggest",
+            "categories": "/v1/categories",
+            "kinds": "/v1/kinds",
+            "openapi": "/openapi.json",
+            "docs": "/docs",
         },
-        public=True,
-    )
+    }
 
 
 @blp.route("/health", methods=["GET"])
+@blp.response(200, HealthSchema)
 def health():
     """Liveness, database reachability, search engine health and indexing backlog."""
     svc = services()
     with svc.engine.connect() as connection:
         connection.execute(text("SELECT 1"))
     search_ok = svc.search.healthy()
-    body = {
+    cache(etag=False)
+    return {
         "status": "ok" if search_ok else "degraded",
         "database": "ok",
         "search": {
@@ -51,28 +53,27 @@ def health():
             "pending_changes": svc.indexer.pending(),
         },
     }
-    return json_response(body, conditional=False)
 
 
 @blp.route("/v1/kinds", methods=["GET"])
+@blp.response(200, VocabularySchema)
 def kinds():
     """The kinds of site, statuses and heritage designations."""
-    return json_response(
-        {
-            "kinds": [{"code": k, "description": d} for k, d in KINDS.items()],
-            "designations": [{"code": k, "description": d} for k, d in DESIGNATIONS.items()],
-            "statuses": list(STATUSES),
-        },
-        public=True,
-    )
+    cache(public=True)
+    return {
+        "kinds": [{"code": k, "description": d} for k, d in KINDS.items()],
+        "designations": [{"code": k, "description": d} for k, d in DESIGNATIONS.items()],
+        "statuses": list(STATUSES),
+    }
 
 
 @blp.route("/v1/categories", methods=["GET"])
 @blp.response(200, CategoryListSchema)
 def categories():
     """The category taxonomy."""
+    cache(public=True)
     items = [
         {"code": c.code, "parent": c.parent_code, "label": c.label}
-        for c in services().catalogue.categories()
+        for c in services().taxonomy.categories()
     ]
-    return json_response({"items": items}, public=True)
+    return {"items": items}

@@ -6,13 +6,13 @@ from flask_smorest import Blueprint
 from marshmallow import RAISE, fields, validate
 from webargs.fields import DelimitedList
 
-from ..app import services
-from ..catalogue.records import pick_language
 from ..catalogue.taxonomy import DESIGNATIONS
 from .args import FormatArgs, SiteListArgs
-from .common import json_response, preferred_languages
-from .listing import build_search_query, search_page_response
-from .schemas import SearchPageSchema, SuggestListSchema
+from .caching import cache
+from .collections import page_answer
+from .context import services
+from .negotiation import GEOJSON, preferred_languages
+from .schemas import SiteFeatureCollectionSchema, SitePageSchema, SuggestListSchema
 
 blp = Blueprint("search", __name__, url_prefix="/v1", description="Text, place and facet search")
 
@@ -45,7 +45,8 @@ class SuggestArgs(FormatArgs):
 
 @blp.route("/search", methods=["GET"])
 @blp.arguments(SearchArgs, location="query", as_kwargs=False, unknown=RAISE)
-@blp.response(200, SearchPageSchema)
+@blp.response(200, SitePageSchema)
+@blp.alt_response(200, schema=SiteFeatureCollectionSchema, content_type=GEOJSON, success=True)
 def search(args):
     """Search published sites by text (any language, with or without diacritics), place and filters.
 
@@ -54,7 +55,8 @@ def search(args):
     and a match that also agrees on diacritics ranks first. Sort by `relevance`
     (default with `q`), `distance` (default with `lat`/`lon`) or `name`.
     """
-    return search_page_response(build_search_query(args), args)
+    page = services().listing.search(args, preferred=preferred_languages(args.get("lang")))
+    return page_answer(page, args.get("f"))
 
 
 @blp.route("/suggest", methods=["GET"])
@@ -62,21 +64,8 @@ def search(args):
 @blp.response(200, SuggestListSchema)
 def suggest(args):
     """Names completing what was typed in a search box ("thien m" -> "Chùa Thiên Mụ")."""
-    svc = services()
-    preferred = preferred_languages(args.get("lang"))
-    items = []
-    for suggestion in svc.search.suggest(args["q"], limit=args["limit"]):
-        view = suggestion.view
-        lang, name = pick_language(view["name"], preferred, svc.settings.languages)
-        items.append(
-            {
-                "id": suggestion.id,
-                "slug": view["slug"],
-                "name": name,
-                "lang": lang,
-                "kind": view["kind"],
-                "location": view["location"],
-                "matched": suggestion.text,
-            }
-        )
-    return json_response({"items": items}, public=True)
+    items = services().listing.suggest(
+        args["q"], limit=args["limit"], preferred=preferred_languages(args.get("lang"))
+    )
+    cache(public=True)
+    return {"items": items}

@@ -2,63 +2,84 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import RAISE
 
-from ..app import services
 from ..catalogue.models import Site
+from ..catalogue.records import public_view
 from .args import FormatArgs, SiteListArgs
-from .common import (
-    GEOJSON,
-    STAFF,
-    expected_version,
-    feature,
-    json_response,
-    principal,
-    read_json_object,
-    site_view,
-    staff_actor,
-    wants_geojson,
+from .auth import OPTIONAL_STAFF, STAFF, is_staff, principal, staff_actor
+from .bodies import expected_version, read_json_object
+from .caching import cache
+from .collections import feature_response, page_answer
+from .context import services
+from .negotiation import GEOJSON, preferred_languages, wants_geojson
+from .schemas import (
+    ApiErrorSchema,
+    RevisionListSchema,
+    SiteFeatureCollectionSchema,
+    SiteFeatureSchema,
+    SitePageSchema,
+    SiteSchema,
 )
-from .listing import page_response
-from .schemas import ApiErrorSchema, RevisionListSchema, SitePageSchema, SiteSchema
 
 blp = Blueprint(
     "sites", __name__, url_prefix="/v1/sites", description="Heritage sites and tourist places"
 )
 
-SITE_BODY = {
+SITE_BODY = {"required": True, "content": {"application/json": {"schema": "SiteInput"}}}
+PATCH_BODY = {
     "required": True,
     "content": {
-        "application/json": {"schema": "SiteInput"},
         "application/merge-patch+json": {"schema": "SiteInput"},
+        "application/json": {"schema": "SiteInput"},
     },
 }
+ETAG_HEADER = {"ETag": {"schema": {"type": "string"}, "description": "Send back in If-Match"}}
 
 
-def site_response(site: Site, args: dict | None = None, *, status: int = 200, headers=None):
+def site_view(site: Site, *, lang: str | None, staff: bool) -> dict:
+    return public_view(
+        site,
+        preferred=preferred_languages(lang),
+        languages=services().settings.languages,
+        now=datetime.now(UTC),
+        staff=staff,
+    )
+
+
+def site_answer(
+    site: Site,
+    args: dict | None = None,
+    *,
+    status: int = 200,
+    headers: dict | None = None,
+    geometry: str = "location",
+):
+    """One site as JSON (dumped by the view's schema) or as a GeoJSON Feature."""
     args = args or {}
-    staff = principal() is not None
+    staff = is_staff()
     view = site_view(site, lang=args.get("lang"), staff=staff)
-    public = site.status == "published" and not staff
+    cache(public=site.status == "published" and not staff, version=site.version)
     headers = {"Content-Language": view["display"]["lang"] or "", **(headers or {})}
     if wants_geojson(args.get("f")):
-        return json_response(
-            feature(view),
-            mimetype=GEOJSON,
-            status=status,
-            public=public,
-            headers=headers,
-            version=site.version,
-        )
-    return json_response(view, status=status, public=public, headers=headers, version=site.version)
+        return feature_response(view, geometry, status=status, headers=headers)
+    return view, status, headers
+
+
+def geojson_alternative(schema):
+    return blp.alt_response(200, schema=schema, content_type=GEOJSON, success=True)
 
 
 @blp.route("")
 class Sites(MethodView):
+    @blp.doc(security=OPTIONAL_STAFF)
     @blp.arguments(SiteListArgs, location="query", as_kwargs=False, unknown=RAISE)
     @blp.response(200, SitePageSchema)
+    @geojson_alternative(SiteFeatureCollectionSchema)
     @blp.alt_response(422, schema=ApiErrorSchema, description="Invalid parameters")
     def get(self, args):
         """List sites: filter by kind, category, bbox or distance; cursor-paginated.
@@ -67,31 +88,35 @@ class Sites(MethodView):
         returned, nearest first, each with `distance_m`. JSON by default; GeoJSON
         with `f=geojson` or `Accept: application/geo+json`.
         """
-        return page_response(args)
+        page = services().listing.sites(
+            args, staff=is_staff(), preferred=preferred_languages(args.get("lang"))
+        )
+        return page_answer(page, args.get("f"))
 
     @blp.doc(requestBody=SITE_BODY, security=STAFF)
-    @blp.response(201, SiteSchema)
+    @blp.response(201, SiteSchema, headers=ETAG_HEADER)
     @blp.alt_response(422, schema=ApiErrorSchema, description="Invalid record")
     def post(self):
         """Create a site (staff). It starts as a draft."""
         actor = staff_actor()
         site = services().catalogue.create_site(read_json_object(), actor)
-        return site_response(site, status=201, headers={"Location": f"/v1/sites/{site.id}"})
+        return site_answer(site, status=201, headers={"Location": f"/v1/sites/{site.id}"})
 
 
 @blp.route("/<string:ref>")
 class SiteItem(MethodView):
+    @blp.doc(security=OPTIONAL_STAFF)
     @blp.arguments(FormatArgs, location="query", as_kwargs=False, unknown=RAISE)
-    @blp.response(200, SiteSchema)
+    @blp.response(200, SiteSchema, headers=ETAG_HEADER)
+    @geojson_alternative(SiteFeatureSchema)
     @blp.alt_response(404, schema=ApiErrorSchema, description="No such published site")
     def get(self, args, ref):
         """One site by id or slug. Drafts are visible to staff only."""
-        staff = principal() is not None
-        site = services().catalogue.get_site(ref, include_unpublished=staff)
-        return site_response(site, args)
+        site = services().catalogue.get_site(ref, include_unpublished=is_staff())
+        return site_answer(site, args)
 
-    @blp.doc(requestBody=SITE_BODY, security=STAFF)
-    @blp.response(200, SiteSchema)
+    @blp.doc(requestBody=PATCH_BODY, security=STAFF)
+    @blp.response(200, SiteSchema, headers=ETAG_HEADER)
     @blp.alt_response(412, schema=ApiErrorSchema, description="If-Match names an older version")
     def patch(self, ref):
         """Change some fields (staff), as a JSON Merge Patch: objects merge, null removes.
@@ -102,10 +127,10 @@ class SiteItem(MethodView):
         site = services().catalogue.update_site(
             ref, read_json_object(), actor, expected_version=expected_version()
         )
-        return site_response(site)
+        return site_answer(site)
 
     @blp.doc(security=STAFF)
-    @blp.response(200, SiteSchema)
+    @blp.response(200, SiteSchema, headers=ETAG_HEADER)
     def delete(self, ref):
         """Archive a site (staff). Nothing is erased: it can be unpublished back to draft."""
         return _change_status(ref, "archived")
@@ -113,15 +138,15 @@ class SiteItem(MethodView):
 
 def _change_status(ref: str, status: str):
     actor = staff_actor()
-    site = services().catalogue.change_status(
+    site = services().lifecycle.change_status(
         ref, status, actor, expected_version=expected_version()
     )
-    return site_response(site)
+    return site_answer(site)
 
 
 @blp.route("/<string:ref>/submit", methods=["POST"])
 @blp.doc(security=STAFF)
-@blp.response(200, SiteSchema)
+@blp.response(200, SiteSchema, headers=ETAG_HEADER)
 def submit(ref):
     """Send a draft for review (staff)."""
     return _change_status(ref, "in_review")
@@ -129,7 +154,7 @@ def submit(ref):
 
 @blp.route("/<string:ref>/publish", methods=["POST"])
 @blp.doc(security=STAFF)
-@blp.response(200, SiteSchema)
+@blp.response(200, SiteSchema, headers=ETAG_HEADER)
 def publish(ref):
     """Publish a draft or reviewed site (staff)."""
     return _change_status(ref, "published")
@@ -137,7 +162,7 @@ def publish(ref):
 
 @blp.route("/<string:ref>/unpublish", methods=["POST"])
 @blp.doc(security=STAFF)
-@blp.response(200, SiteSchema)
+@blp.response(200, SiteSchema, headers=ETAG_HEADER)
 def unpublish(ref):
     """Take a site back to draft (staff); also restores an archived one."""
     return _change_status(ref, "draft")
@@ -159,4 +184,4 @@ def revisions(ref):
         }
         for r in services().catalogue.revisions(ref)
     ]
-    return json_response({"items": items})
+    return {"items": items}

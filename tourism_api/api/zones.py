@@ -5,12 +5,20 @@ from __future__ import annotations
 from flask_smorest import Blueprint
 from marshmallow import RAISE
 
-from ..app import services
-from ..catalogue.errors import NotFound
+from ..errors import NotFound
 from .args import FormatArgs, SiteListArgs
-from .common import GEOJSON, feature, json_response, principal, site_view, wants_geojson
-from .listing import page_response
-from .schemas import ApiErrorSchema, SitePageSchema, SiteSchema
+from .auth import OPTIONAL_STAFF, is_staff
+from .collections import page_answer
+from .context import services
+from .negotiation import GEOJSON, preferred_languages
+from .schemas import (
+    ApiErrorSchema,
+    SiteFeatureCollectionSchema,
+    SiteFeatureSchema,
+    SitePageSchema,
+    SiteSchema,
+)
+from .sites import ETAG_HEADER, site_answer
 
 blp = Blueprint(
     "zones", __name__, url_prefix="/v1/zones", description="Zones and the sites inside them"
@@ -18,36 +26,41 @@ blp = Blueprint(
 
 
 @blp.route("", methods=["GET"])
+@blp.doc(security=OPTIONAL_STAFF)
 @blp.arguments(SiteListArgs, location="query", as_kwargs=False, unknown=RAISE)
 @blp.response(200, SitePageSchema)
+@blp.alt_response(200, schema=SiteFeatureCollectionSchema, content_type=GEOJSON, success=True)
 def list_zones(args):
     """Zones with their footprints (GeoJSON geometry is the footprint)."""
-    return page_response(args, zones_only=True)
+    page = services().listing.sites(
+        args, staff=is_staff(), preferred=preferred_languages(args.get("lang")), zones_only=True
+    )
+    return page_answer(page, args.get("f"))
 
 
 @blp.route("/<string:ref>", methods=["GET"])
+@blp.doc(security=OPTIONAL_STAFF)
 @blp.arguments(FormatArgs, location="query", as_kwargs=False, unknown=RAISE)
-@blp.response(200, SiteSchema)
+@blp.response(200, SiteSchema, headers=ETAG_HEADER)
+@blp.alt_response(200, schema=SiteFeatureSchema, content_type=GEOJSON, success=True)
 @blp.alt_response(404, schema=ApiErrorSchema, description="No such zone")
 def get_zone(args, ref):
     """One zone with its footprint."""
-    staff = principal() is not None
-    site = services().catalogue.get_site(ref, include_unpublished=staff)
+    site = services().catalogue.get_site(ref, include_unpublished=is_staff())
     if not site.is_zone:
         raise NotFound(f"{ref!r} is a site without an area, not a zone.")
-    view = site_view(site, lang=args.get("lang"), staff=staff)
-    public = site.status == "published" and not staff
-    if wants_geojson(args.get("f")):
-        return json_response(
-            feature(view, "footprint"), mimetype=GEOJSON, public=public, version=site.version
-        )
-    return json_response(view, public=public, version=site.version)
+    return site_answer(site, args, geometry="footprint")
 
 
 @blp.route("/<string:ref>/sites", methods=["GET"])
+@blp.doc(security=OPTIONAL_STAFF)
 @blp.arguments(SiteListArgs, location="query", as_kwargs=False, unknown=RAISE)
 @blp.response(200, SitePageSchema)
+@blp.alt_response(200, schema=SiteFeatureCollectionSchema, content_type=GEOJSON, success=True)
 @blp.alt_response(404, schema=ApiErrorSchema, description="No such zone")
 def zone_sites(args, ref):
     """Sites whose location lies inside the zone (boundary included)."""
-    return page_response(args, zone=ref)
+    page = services().listing.sites(
+        args, staff=is_staff(), preferred=preferred_languages(args.get("lang")), zone=ref
+    )
+    return page_answer(page, args.get("f"))

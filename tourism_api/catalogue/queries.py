@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from search import cursors
 from search.geo import Envelope, radius_envelopes, split_envelope
 
-from .errors import InvalidInput, NotFound
+from ..errors import InvalidInput, NotFound
 from .geometry import from_db
 from .models import Site, SiteCategory
 from .spatial import SpatialSQL

@@ -1,5 +1,6 @@
 """The shipped demo catalogue: the UNESCO list and Vietnam's protected areas, imported
-through the same ingest pipeline and profiles staff use (so loading twice is a no-op)."""
+through the same import service staff use (so loading twice is a no-op, and each
+load is listed with its report in /v1/imports)."""
 
 from __future__ import annotations
 
@@ -7,11 +8,11 @@ from collections.abc import Callable
 from importlib.resources import files
 from pathlib import Path
 
-from ingest.pipeline import Importer, ImportReport
+from ingest.pipeline import ImportReport
 from ingest.profiles import load_profile
 from ingest.readers import read
 
-from .catalogue.services import Catalogue
+from .imports import ImportService
 
 ACTOR = "demo-loader"
 DEMO_FILES = (
@@ -25,14 +26,19 @@ def demo_path(filename: str) -> Path:
 
 
 def load_demo(
-    catalogue: Catalogue, progress: Callable[[int], None] | None = None
+    imports: ImportService, progress: Callable[[int], None] | None = None
 ) -> list[ImportReport]:
-    catalogue.seed_categories()
+    imports.taxonomy.seed()
     reports = []
     for profile_name, filename in DEMO_FILES:
-        profile = load_profile(profile_name)
-        importer = Importer(catalogue, profile, actor=ACTOR, file_label=filename)
-        reports.append(importer.run(read(demo_path(filename), profile), progress))
+        done = imports.run(
+            demo_path(filename),
+            imports.profile(profile_name),
+            filename=filename,
+            actor=ACTOR,
+            progress=progress,
+        )
+        reports.append(done.report)
     return reports
 
 

@@ -14,46 +14,30 @@ from pathlib import PurePath
 from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, validate
-from PIL import Image
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from media_store import iiif
 from media_store.exif import read_facts
-from media_store.images import SIZES, derivative, dhash, encode, hamming, inspect
+from media_store.images import derivative, derivatives, dhash, hamming, inspect
 from media_store.storage import Storage
 from search.geo import arc_distance_m
 
-from .catalogue.errors import InvalidInput, NotFound
-from .catalogue.geometry import from_db
-from .catalogue.ids import new_id
-from .catalogue.models import Media, Site
-from .catalogue.queries import SiteLister, SiteQuery
-from .catalogue.schemas import LangText
-from .catalogue.services import Catalogue
-from .config import Settings
-from .db import transaction
+from ..catalogue.changes import ChangeLog
+from ..catalogue.geometry import from_db
+from ..catalogue.ids import new_id
+from ..catalogue.models import Media, Site
+from ..catalogue.schemas import LangText
+from ..catalogue.sites import Catalogue
+from ..config import Settings
+from ..db import transaction
+from ..errors import InvalidInput, NotFound
+from .manifests import site_manifest
 
 LICENCE = re.compile(
     r"^(CC0-1\.0|CC-BY(-SA|-ND|-NC|-NC-SA|-NC-ND)?-[1-4]\.0|PDM-1\.0|LicenseRef-[A-Za-z0-9.-]{1,40}|[A-Za-z0-9.+-]{2,40})$"
 )
 NEAR_DUPLICATE_BITS = 6
-CC_URLS = {
-    "CC0-1.0": "http://creativecommons.org/publicdomain/zero/1.0/",
-    "PDM-1.0": "http://creativecommons.org/publicdomain/mark/1.0/",
-}
-
-
-def rights_url(licence: str | None) -> str | None:
-    """The Creative Commons URL IIIF's `rights` wants, for a CC licence id."""
-    if not licence:
-        return None
-    if licence in CC_URLS:
-        return CC_URLS[licence]
-    match = re.fullmatch(r"CC-(BY(?:-SA|-ND|-NC|-NC-SA|-NC-ND)?)-([1-4]\.0)", licence)
-    if match:
-        return f"http://creativecommons.org/licenses/{match.group(1).lower()}/{match.group(2)}/"
-    return None
 
 
 class MediaFields(Schema):
@@ -91,12 +75,12 @@ class MediaService:
         settings: Settings,
         sessions: sessionmaker[Session],
         storage: Storage,
-        catalogue: Catalogue,
+        changes: ChangeLog,
     ) -> None:
         self.settings = settings
         self.sessions = sessions
         self.storage = storage
-        self.catalogue = catalogue
+        self.changes = changes
         self.limits = iiif.Limits()
 
     # -- validation ------------------------------------------------------------------
@@ -116,7 +100,7 @@ class MediaService:
         self, site_ref: str, data: bytes, *, filename: str | None, details: dict, actor: str
     ) -> Media:
         media = self._add(site_ref, data, filename=filename, details=details, actor=actor)
-        self.catalogue.notify()
+        self.changes.notify()
         return media
 
     def _add(
@@ -131,11 +115,11 @@ class MediaService:
         )
         facts = read_facts(data)
         fingerprint = dhash(found.image)
-        derivatives = self._derivatives(found.image)
+        made = derivatives(found.image)
         with transaction(self.sessions) as session:
-            site = self.catalogue.find_in(session, site_ref, include_unpublished=True, lock=True)
+            site = Catalogue.find_in(session, site_ref, include_unpublished=True, lock=True)
             key = self.storage.put_original(data)
-            for name, blob in derivatives.items():
+            for name, blob in made.items():
                 self.storage.put_derivative(key, name, blob)
             now = datetime.now(UTC)
             count = session.scalar(
@@ -175,21 +159,10 @@ class MediaService:
             session.flush()
             if values.get("primary") or count == 0:
                 self._make_primary(session, site.id, media.id)
-            self.catalogue.touch_in(
+            self.changes.touch(
                 session, site, "media", actor, {"media": {"old": None, "new": {"added": media.id}}}
             )
             return media
-
-    def _derivatives(self, image: Image.Image) -> dict[str, bytes]:
-        """Every size in WebP and JPEG from the one decode `inspect` made, each size made
-        from the next larger one."""
-        out = {}
-        for size, longest in sorted(SIZES.items(), key=lambda item: -item[1]):
-            image = image.copy()
-            image.thumbnail((longest, longest), reducing_gap=2.0)
-            for fmt in ("webp", "jpg"):
-                out[f"{size}.{fmt}"] = encode(image, fmt, size)
-        return out
 
     def _review(self, session: Session, site: Site, facts, fingerprint: str) -> list[dict]:
         flags = []
@@ -226,7 +199,7 @@ class MediaService:
 
     def list_for_site(self, site_ref: str, *, staff: bool) -> list[Media]:
         with self.sessions() as session:
-            site = self.catalogue.find_in(session, site_ref, include_unpublished=staff)
+            site = Catalogue.find_in(session, site_ref, include_unpublished=staff)
             return list(
                 session.scalars(
                     select(Media)
@@ -234,6 +207,12 @@ class MediaService:
                     .order_by(Media.position, Media.created_at)
                 )
             )
+
+    def site_manifest(self, site_ref: str, *, staff: bool, base_url: str) -> dict:
+        """The IIIF Presentation 3.0 manifest of a site's photos."""
+        with self.sessions() as session:
+            site = Catalogue.find_in(session, site_ref, include_unpublished=staff)
+        return site_manifest(site, self.list_for_site(site.id, staff=staff), base_url)
 
     def get(self, media_id: str, *, staff: bool) -> Media:
         with self.sessions() as session:
@@ -250,7 +229,7 @@ class MediaService:
 
     def update(self, media_id: str, patch: Any, actor: str) -> Media:
         media = self._update(media_id, patch, actor)
-        self.catalogue.notify()
+        self.changes.notify()
         return media
 
     def _update(self, media_id: str, patch: Any, actor: str) -> Media:
@@ -265,9 +244,7 @@ class MediaService:
                 merged = {**media.caption, **patch["caption"]}
                 patch = {**patch, "caption": {k: v for k, v in merged.items() if v is not None}}
             values = self._fields(patch, partial=True)
-            site = self.catalogue.find_in(
-                session, media.site_id, include_unpublished=True, lock=True
-            )
+            site = Catalogue.find_in(session, media.site_id, include_unpublished=True, lock=True)
             changes: dict[str, Any] = {}
             if "caption" in values:
                 changes["caption"] = values["caption"]
@@ -285,7 +262,7 @@ class MediaService:
             if changed:
                 media.updated_at = datetime.now(UTC)
                 media.updated_by = actor
-                self.catalogue.touch_in(
+                self.changes.touch(
                     session,
                     site,
                     "media",
@@ -297,16 +274,14 @@ class MediaService:
 
     def delete(self, media_id: str, actor: str) -> None:
         self._delete(media_id, actor)
-        self.catalogue.notify()
+        self.changes.notify()
 
     def _delete(self, media_id: str, actor: str) -> None:
         with transaction(self.sessions) as session:
             media = session.get(Media, media_id)
             if media is None:
                 raise NotFound(f"No photo {media_id!r}.")
-            site = self.catalogue.find_in(
-                session, media.site_id, include_unpublished=True, lock=True
-            )
+            site = Catalogue.find_in(session, media.site_id, include_unpublished=True, lock=True)
             key, was_primary = media.sha256, media.is_primary
             session.delete(media)
             session.flush()
@@ -318,7 +293,7 @@ class MediaService:
                 ).first()
                 if following is not None:
                     following.is_primary = True
-            self.catalogue.touch_in(
+            self.changes.touch(
                 session,
                 site,
                 "media",
@@ -342,6 +317,16 @@ class MediaService:
             self.storage.put_derivative(media.sha256, name, blob)
         return blob
 
+    def image_info(self, media: Media, base_url: str) -> dict:
+        """IIIF Image API 3.0 information about a photo's image service."""
+        return iiif.info(
+            f"{base_url}/iiif/3/{media.id}",
+            media.width,
+            media.height,
+            self.limits,
+            iiif.rights_url(media.licence),
+        )
+
     def iiif_image(
         self, media: Media, region: str, size: str, rotation: str, quality_format: str
     ) -> tuple[bytes, str]:
@@ -356,18 +341,3 @@ class MediaService:
             )
             self.storage.put_derivative(media.sha256, name, blob)
         return blob, iiif.FORMATS[request.format][1]
-
-
-def nearest_site(
-    lister: SiteLister, lon: float, lat: float, max_distance_m: float
-) -> tuple[Site | None, float | None]:
-    """The closest site (any status but archived) within `max_distance_m` of a photo's GPS."""
-    page = lister.list(
-        SiteQuery(
-            near=(lon, lat),
-            radius_m=max_distance_m,
-            statuses=("draft", "in_review", "published"),
-            limit=1,
-        )
-    )
-    return page.items[0] if page.items else (None, None)

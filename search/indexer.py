@@ -19,61 +19,13 @@ from datetime import UTC, datetime
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from search.base import SearchBackend, SearchUnavailable
-from search.text import exact_tokens, fold, word_suffixes
+from tourism_api.catalogue.models import OutboxEvent, Site
+from tourism_api.db import transaction
 
-from .catalogue.geometry import from_db
-from .catalogue.models import OutboxEvent, Site
-from .catalogue.records import stored_view
-from .config import Settings
-from .db import transaction
+from .base import SearchBackend, SearchUnavailable
+from .documents import site_document
 
 log = logging.getLogger(__name__)
-
-
-def site_document(site: Site) -> dict:
-    """The index document of a published site: its public summary plus search fields."""
-    names = list(dict.fromkeys([*site.name.values(), *(site.aliases or [])]))
-    texts = [
-        *(site.short_description or {}).values(),
-        *(site.description or {}).values(),
-        *(code.replace("-", " ") for code in site.category_codes),
-        *(d["type"].replace("_", " ") for d in site.designations or []),
-        *((site.address or {}).get(k, "") for k in ("street", "ward", "district", "province")),
-        site.admin_area or "",
-        site.kind.replace("_", " "),
-    ]
-    point = from_db(site.location)
-    suggest = list(dict.fromkeys(tail for name in names for tail in word_suffixes(name)))
-    return {
-        "id": site.id,
-        "version": site.version,
-        "kind": site.kind,
-        "categories": site.category_codes,
-        "designations": sorted({d["type"] for d in site.designations or []}),
-        "languages": sorted(site.name),
-        "location": {"lon": point.x, "lat": point.y},
-        "sort_name": site.sort_name,
-        "name_exact": " ".join(" ".join(exact_tokens(n)) for n in names),
-        "name_folded": " ".join(fold(n) for n in names),
-        "text_folded": " ".join(fold(t) for t in texts if t),
-        "suggest": suggest,
-        "view": stored_view(site, summary=True),
-    }
-
-
-def open_backend(settings: Settings) -> SearchBackend:
-    """The search backend named by TOURISM_SEARCH_URL (embedded SQLite when unset)."""
-    url = settings.search_url or "sqlite:///var/search.sqlite3"
-    if url.startswith(("http://", "https://")):
-        from search.elastic import ElasticBackend
-
-        return ElasticBackend(url, prefix=settings.search_index_prefix)
-    if url.startswith("sqlite:///"):
-        from search.embedded import EmbeddedBackend
-
-        return EmbeddedBackend(url.removeprefix("sqlite:///"))
-    raise ValueError(f"TOURISM_SEARCH_URL must be http(s)://... or sqlite:///..., not {url!r}")
 
 
 @dataclass

@@ -10,9 +10,9 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from ..catalogue.models import ApiToken
 from ..db import transaction
-from .errors import NotFound, Unauthorized
-from .models import ApiToken
+from ..errors import NotFound, Unauthorized
 
 TOKEN_PREFIX = "tht_"
 ROLES = ("staff",)

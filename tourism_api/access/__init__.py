@@ -1,0 +1,1 @@
+"""People and access: who may do what (staff tokens today; accounts and keys next)."""

@@ -1,0 +1,44 @@
+"""Cache headers and ETags for every JSON answer, set in one place after the view.
+
+A view says what its answer is (`cache(public=..., version=...)`); this module turns
+that into `Cache-Control`, `Vary` and an ETag on the serialised body, and answers
+304 to a matching conditional GET. `version` goes into the ETag (`"v3.<digest>"`)
+so that a client can send it back in If-Match when it edits what it read.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+from flask import Flask, Response, g, request
+
+from .context import services
+
+JSON_TYPES = ("application/json", "application/geo+json", "application/ld+json")
+
+
+def cache(*, public: bool = False, version: int | None = None, etag: bool = True) -> None:
+    g.tourism_cache = (public, version, etag)
+
+
+def _apply(response: Response) -> Response:
+    if "Cache-Control" in response.headers or response.mimetype not in JSON_TYPES:
+        return response  # errors, images and redirects set their own
+    public, version, etag = g.get("tourism_cache", (False, None, True))
+    response.headers["Vary"] = "Accept, Accept-Language, Authorization"
+    response.headers["Cache-Control"] = (
+        f"public, max-age={services().settings.public_cache_seconds}"
+        if public
+        else "private, no-store"
+    )
+    if not etag:
+        return response
+    digest = hashlib.sha256(response.get_data()).hexdigest()[:24]
+    response.set_etag(f"v{version}.{digest}" if version is not None else digest)
+    if response.status_code == 200 and request.method in ("GET", "HEAD"):
+        response.make_conditional(request)
+    return response
+
+
+def register(app: Flask) -> None:
+    app.after_request(_apply)

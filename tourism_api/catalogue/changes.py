@@ -1,0 +1,105 @@
+"""What every change to a site leaves behind: a new version, a revision and an outbox row.
+
+They are written in the caller's transaction, so a failed write leaves none of
+them and the search index can never miss a committed change. After the commit,
+the after-write hooks run (on the embedded default: index the change at once).
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from ..errors import Conflict
+from .models import OutboxEvent, Revision, Site
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class ChangeLog:
+    def __init__(self) -> None:
+        self.clock: Callable[[], datetime] = utcnow
+        # Called after every committed write (e.g. to index it at once).
+        self.after_write: list[Callable[[], None]] = []
+        self._deferring = False
+
+    def record(self, session: Session, site: Site, action: str, actor: str, changes: dict) -> None:
+        """The revision and the outbox row of the site's current version."""
+        now = self.clock()
+        session.add(
+            Revision(
+                site_id=site.id,
+                version=site.version,
+                action=action,
+                actor=actor,
+                at=now,
+                changes=changes,
+            )
+        )
+        session.add(
+            OutboxEvent(
+                site_id=site.id,
+                version=site.version,
+                action="upsert" if site.status == "published" else "delete",
+                created_at=now,
+            )
+        )
+
+    def bump(self, site: Site, actor: str) -> None:
+        """A new version of an existing site, stamped with who and when."""
+        site.version += 1
+        site.updated_at = self.clock()
+        site.updated_by = actor
+
+    def touch(self, session: Session, site: Site, action: str, actor: str, changes: dict) -> None:
+        """Record a change made beside the site's own fields (its photos), so that its
+        version, history and search document follow."""
+        self.bump(site, actor)
+        self.record(session, site, action, actor, changes)
+        flush(session)
+
+    def notify(self) -> None:
+        """Run the after-write hooks; every service calls this after its commit."""
+        if not self._deferring:
+            for hook in self.after_write:
+                hook()
+
+    @contextmanager
+    def deferred_hooks(self) -> Iterator[None]:
+        """Run the after-write hooks once at the end of a bulk load instead of per record."""
+        self._deferring = True
+        try:
+            yield
+        finally:
+            self._deferring = False
+            for hook in self.after_write:
+                hook()
+
+
+def flush(session: Session) -> None:
+    """Flush, turning a uniqueness clash with a concurrent writer into a Conflict."""
+    try:
+        session.flush()
+    except IntegrityError as exc:
+        raise Conflict(
+            "The change conflicts with another record (duplicate slug or source)."
+        ) from exc
+
+
+def notifies(method):
+    """Run the owner's after-write hooks once the method's transaction has committed."""
+
+    @functools.wraps(method)
+    def wrapper(self, *args, **kwargs):
+        result = method(self, *args, **kwargs)
+        self.changes.notify()
+        return result
+
+    return wrapper

@@ -1,0 +1,187 @@
+"""Reading, creating and changing sites. Every write also records its change
+(`changes.ChangeLog`): the record, its revision and its outbox row commit together."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from ..config import Settings
+from ..db import transaction
+from ..errors import Conflict, DomainError, InvalidInput, NotFound, PreconditionFailed
+from . import record_rules as rules
+from .changes import ChangeLog, flush, notifies
+from .ids import new_id
+from .models import Revision, Site
+from .patches import diff, merge_patch
+from .records import apply_record, record_view
+
+
+class Catalogue:
+    """The sites of the catalogue, for the API, the CLI and ingest alike."""
+
+    def __init__(
+        self, settings: Settings, sessions: sessionmaker[Session], changes: ChangeLog
+    ) -> None:
+        self.settings = settings
+        self.sessions = sessions
+        self.changes = changes
+
+    # -- reading -------------------------------------------------------------
+
+    def get_site(self, ref: str, *, include_unpublished: bool = False) -> Site:
+        with self.sessions() as session:
+            return self.find_in(session, ref, include_unpublished=include_unpublished)
+
+    def revisions(self, ref: str) -> list[Revision]:
+        with self.sessions() as session:
+            site = self.find_in(session, ref, include_unpublished=True)
+            return list(
+                session.scalars(
+                    select(Revision).where(Revision.site_id == site.id).order_by(Revision.version)
+                )
+            )
+
+    @staticmethod
+    def find_in(
+        session: Session, ref: str, *, include_unpublished: bool, lock: bool = False
+    ) -> Site:
+        """A site by id or slug inside the caller's session; `lock` when the caller is
+        about to change it."""
+        query = select(Site).where(or_(Site.id == ref, Site.slug == ref))
+        if lock:
+            query = query.with_for_update()
+        site = session.scalars(query).first()
+        if site is None or (not include_unpublished and site.status != "published"):
+            raise NotFound(f"No site with id or slug {ref!r}.")
+        return site
+
+    @staticmethod
+    def check_version(site: Site, expected: int | None) -> None:
+        if expected is not None and expected != site.version:
+            raise PreconditionFailed(
+                f"The site is at version {site.version}, not {expected}: reload it and retry.",
+                {"version": [f"Current version is {site.version}."]},
+            )
+
+    # -- creating ------------------------------------------------------------
+
+    @notifies
+    def create_site(self, raw: Any, actor: str, *, status: str = "draft") -> Site:
+        with transaction(self.sessions) as session:
+            return self.create_in(session, raw, actor, status=status)
+
+    def create_in(self, session: Session, raw: Any, actor: str, *, status: str = "draft") -> Site:
+        """Create a site inside the caller's transaction."""
+        result = self.create_many_in(session, [(raw, status)], actor)[0]
+        if isinstance(result, DomainError):
+            raise result
+        return result
+
+    def create_many_in(
+        self, session: Session, items: list[tuple[Any, str]], actor: str
+    ) -> list[Site | DomainError]:
+        """Create sites from (record, status) pairs with a few queries and one flush.
+
+        Ingest creates thousands of sites; checking each one's categories, slug and
+        sources with its own queries, and flushing each, made that slow. A record's own
+        problem comes back in its place and the others are still created. If the flush
+        fails (a concurrent writer took a slug or source just now) Conflict is raised, and
+        the caller rolls back its savepoint or transaction: the sites are all or none.
+        """
+        results: list[Site | DomainError | None] = [None] * len(items)
+        records: dict[int, dict] = {}
+        for i, (raw, _status) in enumerate(items):
+            try:
+                records[i] = rules.load_record(raw, self.settings.languages)
+            except InvalidInput as exc:
+                results[i] = exc
+        order = list(records)
+        problems = rules.category_problems(session, [records[i] for i in order])
+        for i, problem in zip(order, problems, strict=True):
+            if problem:
+                results[i] = problem
+                del records[i]
+        owners = rules.source_owners(
+            session,
+            {(s["source"], s["source_id"]) for r in records.values() for s in r.get("sources", [])},
+        )
+        slugs = rules.free_slugs(session, records, self.settings.languages)
+        for i, record in records.items():
+            if isinstance(slugs[i], DomainError):
+                results[i] = slugs[i]
+                continue
+            record["slug"] = slugs[i]
+            site = self._new_site(record, items[i][1], actor)
+            try:
+                rules.set_sources(session, site, record.get("sources", []), owners)
+            except Conflict as exc:
+                results[i] = exc
+                continue
+            # The next record of this call claiming one of these sources is refused too.
+            owners.update({(s.source, s.source_id): site.id for s in site.sources})
+            session.add(site)
+            self.changes.record(session, site, "create", actor, diff({}, record_view(site)))
+            results[i] = site
+        flush(session)
+        return results  # type: ignore[return-value]
+
+    def _new_site(self, record: dict, status: str, actor: str) -> Site:
+        now = self.changes.clock()
+        site = Site(
+            id=new_id(),
+            status=status,
+            version=1,
+            created_at=now,
+            updated_at=now,
+            created_by=actor,
+            updated_by=actor,
+            published_at=now if status == "published" else None,
+        )
+        site.media = []  # a new site has no photos; saves a lazy load after the commit
+        apply_record(site, record, self.settings.languages)
+        rules.set_categories(site, record.get("categories", []))
+        return site
+
+    # -- changing ------------------------------------------------------------
+
+    @notifies
+    def update_site(
+        self, ref: str, patch: Any, actor: str, *, expected_version: int | None = None
+    ) -> Site:
+        with transaction(self.sessions) as session:
+            site = self.find_in(session, ref, include_unpublished=True, lock=True)
+            self.check_version(site, expected_version)
+            self.update_in(session, site, patch, actor)
+            return site
+
+    def update_in(self, session: Session, site: Site, patch: Any, actor: str) -> bool:
+        """Apply a merge patch inside the caller's transaction; False when it changed nothing."""
+        if not isinstance(patch, dict):
+            raise InvalidInput("A patch must be a JSON object.")
+        before = record_view(site)
+        patched = merge_patch(before, patch)
+        if patched == before:
+            # The common case when a file is imported again: nothing to validate or apply.
+            return False
+        record = rules.load_record(patched, self.settings.languages)
+        problem = rules.category_problems(session, [record])[0]
+        if problem:
+            raise problem
+        if record["slug"] != site.slug:
+            rules.check_slug_free(session, record["slug"], site.id)
+        apply_record(site, record, self.settings.languages)
+        rules.set_categories(site, record.get("categories", []))
+        rules.set_sources(session, site, record.get("sources", []))
+        changes = diff(before, record_view(site))
+        if not changes:
+            # Nothing to record: drop the (equal) values just assigned.
+            session.expire(site)
+            session.refresh(site)
+            return False
+        self.changes.bump(site, actor)
+        self.changes.record(session, site, "update", actor, changes)
+        flush(session)
+        return True

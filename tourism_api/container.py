@@ -1,0 +1,77 @@
+"""The composition root: the services one application (or one CLI run) uses, built once
+from its settings. The API reaches it through `api.context`, the CLI through its
+context object; nothing else constructs services."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from media_store.storage import Storage, open_storage
+from search.base import SearchBackend
+from search.factory import open_backend
+from search.indexer import Indexer
+
+from .access.tokens import TokenService
+from .catalogue.categories import Taxonomy
+from .catalogue.changes import ChangeLog
+from .catalogue.lifecycle import Lifecycle
+from .catalogue.queries import SiteLister
+from .catalogue.sites import Catalogue
+from .config import Settings
+from .db import get_engine, session_factory
+from .services.imports import ImportService
+from .services.listing import Listing
+from .services.photos import MediaService
+
+
+@dataclass
+class Services:
+    settings: Settings
+    engine: Engine
+    sessions: sessionmaker[Session]
+    changes: ChangeLog
+    catalogue: Catalogue
+    lifecycle: Lifecycle
+    taxonomy: Taxonomy
+    lister: SiteLister
+    tokens: TokenService
+    search: SearchBackend
+    indexer: Indexer
+    listing: Listing
+    storage: Storage
+    media: MediaService
+    imports: ImportService
+
+    @classmethod
+    def build(cls, settings: Settings) -> Services:
+        engine = get_engine(settings)
+        sessions = session_factory(engine)
+        search = open_backend(settings)
+        indexer = Indexer(sessions, search)
+        changes = ChangeLog()
+        if settings.inline_indexing:
+            changes.after_write.append(indexer.drain_quietly)
+        catalogue = Catalogue(settings, sessions, changes)
+        taxonomy = Taxonomy(sessions)
+        lister = SiteLister(sessions)
+        storage = open_storage(settings.media_root)
+        return cls(
+            settings=settings,
+            engine=engine,
+            sessions=sessions,
+            changes=changes,
+            catalogue=catalogue,
+            lifecycle=Lifecycle(sessions, changes),
+            taxonomy=taxonomy,
+            lister=lister,
+            tokens=TokenService(sessions),
+            search=search,
+            indexer=indexer,
+            listing=Listing(settings, catalogue, lister, search),
+            storage=storage,
+            media=MediaService(settings, sessions, storage, changes),
+            imports=ImportService(sessions, catalogue, taxonomy),
+        )

@@ -1,0 +1,214 @@
+"""Lists, search and suggestions, and the rule of where each is answered from.
+
+Public lists with `q` or `lat`/`lon`, and every search, are answered from the
+search index alone (one engine query, no database round trip); staff lists,
+status filters, zones and plain public lists read the catalogue.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from search.base import SearchBackend, SearchError, SearchQuery
+
+from ..catalogue.geometry import from_db, to_geojson
+from ..catalogue.queries import SiteLister, SiteQuery
+from ..catalogue.records import pick_language, present, public_view
+from ..catalogue.sites import Catalogue
+from ..catalogue.taxonomy import STATUSES
+from ..config import Settings
+from ..errors import InvalidInput, NotFound, Unauthorized
+
+
+@dataclass
+class ListPage:
+    """A page of site views; `geometry` names the view field that maps draw."""
+
+    items: list[dict]
+    next_cursor: str | None
+    public: bool
+    total: int | None = None
+    facets: dict | None = None
+    geometry: str = "location"
+    extra: dict = field(default_factory=dict)
+
+
+class Listing:
+    def __init__(
+        self,
+        settings: Settings,
+        catalogue: Catalogue,
+        lister: SiteLister,
+        search: SearchBackend,
+    ) -> None:
+        self.settings = settings
+        self.catalogue = catalogue
+        self.lister = lister
+        self.search_backend = search
+
+    # -- the use cases --------------------------------------------------------------
+
+    def sites(
+        self,
+        params: dict,
+        *,
+        staff: bool,
+        preferred: tuple[str, ...],
+        zone: str | None = None,
+        zones_only: bool = False,
+    ) -> ListPage:
+        """/v1/sites, /v1/zones and /v1/zones/{id}/sites: from the index when the rule says so."""
+        public_search = not staff and zone is None and not zones_only and not params.get("status")
+        if params.get("q") or (public_search and "lat" in params):
+            if not public_search:
+                raise InvalidInput(
+                    "Text search covers published sites only; leave out status or q.",
+                    {"q": ["Not with status."]},
+                )
+            return self.search(params, preferred=preferred)
+        query = self._catalogue_query(params, staff=staff, zone=zone, zones_only=zones_only)
+        page = self.lister.list(query)
+        now = datetime.now(UTC)
+        views = [
+            public_view(
+                site,
+                preferred=preferred,
+                languages=self.settings.languages,
+                now=now,
+                staff=staff,
+                summary=not zones_only,
+                distance_m=distance,
+            )
+            for site, distance in page.items
+        ]
+        return ListPage(
+            views,
+            page.next_cursor,
+            public=not staff,
+            geometry="footprint" if zones_only else "location",
+        )
+
+    def search(self, params: dict, *, preferred: tuple[str, ...]) -> ListPage:
+        """/v1/search: published sites by text, place and filters, from the index alone."""
+        query = self._search_query(params)
+        result = self.search_backend.search(query)
+        now = datetime.now(UTC)
+        views = []
+        for hit in result.hits:
+            view = present(
+                hit.view,
+                preferred=preferred,
+                languages=self.settings.languages,
+                now=now,
+                distance_m=hit.distance_m,
+            )
+            if hit.highlight:
+                view["highlight"] = hit.highlight
+            views.append(view)
+        return ListPage(
+            views,
+            result.next_cursor,
+            public=True,
+            total=result.total,
+            facets=result.facets if query.facets else None,
+        )
+
+    def suggest(self, text: str, *, limit: int, preferred: tuple[str, ...]) -> list[dict]:
+        """Names completing what was typed in a search box, in the preferred language."""
+        items = []
+        for suggestion in self.search_backend.suggest(text, limit=limit):
+            view = suggestion.view
+            lang, name = pick_language(view["name"], preferred, self.settings.languages)
+            items.append(
+                {
+                    "id": suggestion.id,
+                    "slug": view["slug"],
+                    "name": name,
+                    "lang": lang,
+                    "kind": view["kind"],
+                    "location": view["location"],
+                    "matched": suggestion.text,
+                }
+            )
+        return items
+
+    # -- parameters to queries ------------------------------------------------------
+
+    def _page_size(self, params: dict) -> int:
+        """The page size, after checking `limit` and `radius` against the configured maxima."""
+        settings = self.settings
+        limit = params.get("limit", settings.default_page_size)
+        if limit > settings.max_page_size:
+            raise InvalidInput(
+                f"limit is at most {settings.max_page_size}.",
+                {"limit": [f"Maximum is {settings.max_page_size}."]},
+            )
+        radius = params.get("radius")
+        if radius is not None and radius > settings.max_radius_m:
+            raise InvalidInput(
+                f"radius is at most {settings.max_radius_m} metres.",
+                {"radius": [f"Maximum is {settings.max_radius_m} m."]},
+            )
+        return limit
+
+    def _catalogue_query(
+        self, params: dict, *, staff: bool, zone: str | None, zones_only: bool
+    ) -> SiteQuery:
+        limit = self._page_size(params)
+        statuses = tuple(params.get("status") or ("published",))
+        if "any" in statuses:
+            statuses = STATUSES
+        if statuses != ("published",) and not staff:
+            raise Unauthorized("Listing unpublished sites needs a staff bearer token.")
+        if params.get("sort") == "relevance":
+            raise InvalidInput("Sorting by relevance needs q.", {"sort": ["relevance needs q."]})
+        return SiteQuery(
+            kinds=tuple(params.get("kind") or ()),
+            categories=tuple(params.get("category") or ()),
+            statuses=tuple(sorted(set(statuses))),
+            bbox=params.get("bbox"),
+            near=(params["lon"], params["lat"]) if "lat" in params else None,
+            radius_m=params.get("radius"),
+            zone=zone,
+            zones_only=zones_only,
+            sort=params.get("sort"),
+            limit=limit,
+            cursor=params.get("cursor"),
+        )
+
+    def _search_query(self, params: dict) -> SearchQuery:
+        limit = self._page_size(params)
+        zone_id = zone = None
+        if params.get("zone"):
+            zone_id, zone = self._zone_footprint(params["zone"])
+        try:
+            return SearchQuery(
+                text=params.get("q") or "",
+                near=(params["lon"], params["lat"]) if "lat" in params else None,
+                radius_m=params.get("radius"),
+                bbox=params.get("bbox"),
+                zone=zone,
+                zone_id=zone_id,
+                kinds=tuple(params.get("kind") or ()),
+                categories=tuple(params.get("category") or ()),
+                designations=tuple(params.get("designation") or ()),
+                languages=tuple(params.get("has_lang") or ()),
+                # "id" order is the catalogue's; the index orders by name instead.
+                sort=None if params.get("sort") == "id" else params.get("sort"),
+                limit=limit,
+                cursor=params.get("cursor"),
+                facets=bool(params.get("facets")),
+            )
+        except SearchError as exc:
+            raise InvalidInput(exc.message, exc.errors) from exc
+
+    def _zone_footprint(self, ref: str) -> tuple[str, dict]:
+        """The id and footprint of a published zone, for a search inside it."""
+        try:
+            site = self.catalogue.get_site(ref)
+        except NotFound:
+            site = None
+        if site is None or not site.is_zone:
+            raise InvalidInput(f"No published zone {ref!r}.", {"zone": ["No such zone."]})
+        return site.id, to_geojson(from_db(site.footprint))

@@ -1,0 +1,182 @@
+"""Every operation of /openapi.json, called for real, answers what the document says.
+
+A scripted tour calls each documented operation (with real ids, with and without
+a staff token, in every content type it offers, and with the usual mistakes),
+and every response is validated by openapi-core against the live document:
+status, content type, headers and body. The tour must cover every operation, so
+an operation added without being exercised here fails the test too.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+from pathlib import Path
+
+import pytest
+from openapi_core import Config, OpenAPI
+from openapi_core.contrib.werkzeug import WerkzeugOpenAPIRequest, WerkzeugOpenAPIResponse
+
+from tests.factories import site_record, zone_record
+from tests.media.helpers import generated_jpeg
+
+FIXTURES = Path(__file__).parents[1] / "ingest" / "fixtures"
+METHODS = ("get", "post", "put", "patch", "delete")
+
+
+class _AnsweredRequest(WerkzeugOpenAPIRequest):
+    """The request a response answered; its body was read by the app already and
+    is not needed to check the response."""
+
+    @property
+    def body(self) -> bytes | None:
+        return None
+
+
+class CheckedClient:
+    """A test client that validates each response against the document and notes
+    which operation it answered."""
+
+    def __init__(self, client, spec: dict) -> None:
+        self.client = client
+        # GeoJSON and JSON-LD are JSON: read them as such (openapi-core knows only application/json).
+        json_types = {"application/geo+json": json.loads, "application/ld+json": json.loads}
+        self.openapi = OpenAPI.from_dict(
+            spec, config=Config(extra_media_type_deserializers=json_types)
+        )
+        self.templates = [
+            (re.compile("^" + re.sub(r"\{[^}]+\}", "[^/]+", path) + "$"), path)
+            for path in spec["paths"]
+        ]
+        self.covered: set[tuple[str, str]] = set()
+        self.statuses: dict[tuple[str, str], set[int]] = {}
+
+    def operation(self, method: str, path: str) -> tuple[str, str]:
+        # The literal path wins over a template ("/v1/sites" before "/v1/sites/{ref}").
+        matches = [t for regex, t in self.templates if regex.match(path)]
+        assert matches, f"{method.upper()} {path} is not in the OpenAPI document"
+        return method, min(matches, key=lambda t: t.count("{"))
+
+    def call(self, method: str, url: str, expect: int, **kwargs):
+        response = self.client.open(url, method=method.upper(), **kwargs)
+        assert response.status_code == expect, (url, response.status_code, response.data[:500])
+        self.openapi.validate_response(
+            _AnsweredRequest(response.request), WerkzeugOpenAPIResponse(response)
+        )
+        key = self.operation(method, response.request.path)
+        self.covered.add(key)
+        self.statuses.setdefault(key, set()).add(response.status_code)
+        return response
+
+
+@pytest.fixture
+def api(client):
+    return CheckedClient(client, client.get("/openapi.json").json)
+
+
+def _multipart(**fields):
+    return {"data": fields, "content_type": "multipart/form-data"}
+
+
+def test_every_operation_answers_as_documented(api, staff):
+    call = api.call
+    # Service information and vocabularies.
+    call("get", "/", 200)
+    call("get", "/health", 200)
+    call("get", "/v1/kinds", 200)
+    call("get", "/v1/categories", 200)
+
+    # Writing sites: create, edit with If-Match, review, publish.
+    created = call("post", "/v1/sites", 201, json=site_record(), headers=staff)
+    site_id = created.json["id"]
+    zone = call("post", "/v1/sites", 201, json=zone_record(), headers=staff).json["id"]
+    call("post", "/v1/sites", 401, json=site_record("dai-noi"))
+    call("post", "/v1/sites", 422, json={"name": "x"}, headers=staff)
+    call("post", "/v1/sites", 415, data="x", content_type="text/plain", headers=staff)
+    etag = created.headers["ETag"]
+    patch = {"short_description": {"en": "Seven-storey pagoda"}, "aliases": ["Linh Mụ"]}
+    merge = {"content_type": "application/merge-patch+json"}
+    call("patch", f"/v1/sites/{site_id}", 200, json=patch, headers={**staff, "If-Match": etag})
+    call("patch", f"/v1/sites/{site_id}", 412, json=patch, headers={**staff, "If-Match": etag})
+    call("patch", f"/v1/sites/{site_id}", 200, json={"aliases": None}, headers=staff, **merge)
+    call("post", f"/v1/sites/{site_id}/submit", 200, headers=staff)
+    call("post", f"/v1/sites/{site_id}/publish", 200, headers=staff)
+    call("post", f"/v1/sites/{zone}/publish", 200, headers=staff)
+    call("get", f"/v1/sites/{site_id}/revisions", 200, headers=staff)
+    call("get", f"/v1/sites/{site_id}/revisions", 401)
+
+    # Reading sites: JSON and GeoJSON, public and staff, from the catalogue and the index.
+    call("get", "/v1/sites", 200)
+    call("get", "/v1/sites?f=geojson&limit=1", 200)
+    call("get", "/v1/sites", 200, headers={"Accept": "application/geo+json"})
+    call("get", "/v1/sites?status=any", 200, headers=staff)
+    call("get", "/v1/sites?status=draft", 401)
+    call("get", "/v1/sites?lat=16.4637&lon=107.5909&radius=5000", 200)
+    call("get", "/v1/sites?bbox=1,2,3", 422)
+    call("get", f"/v1/sites/{site_id}", 200)
+    call("get", f"/v1/sites/{site_id}?f=geojson&lang=en", 200)
+    call("get", f"/v1/sites/{site_id}", 200, headers=staff)
+    call("get", "/v1/sites/no-such-site", 404)
+    call("get", "/v1/zones", 200)
+    call("get", "/v1/zones?f=geojson", 200)
+    call("get", f"/v1/zones/{zone}", 200)
+    call("get", f"/v1/zones/{zone}?f=geojson", 200)
+    call("get", f"/v1/zones/{site_id}", 404)
+    call("get", f"/v1/zones/{zone}/sites", 200)
+    call("get", f"/v1/zones/{zone}/sites?f=geojson", 200)
+    call("get", "/v1/zones/no-such-zone/sites", 404)
+    call("get", "/v1/search?q=chua%20thien%20mu&facets=true", 200)
+    call("get", "/v1/search?q=hue&f=geojson", 200)
+    call("get", "/v1/search?sort=distance", 422)
+    call("get", "/v1/suggest?q=thien%20m&lang=en", 200)
+    call("get", "/v1/suggest", 422)
+
+    # Photos: upload, describe, derivatives, IIIF, remove.
+    photo = {"file": (io.BytesIO(generated_jpeg()), "thien-mu.jpg"), "caption.vi": "Tháp Phước Duyên"}
+    media = call("post", f"/v1/sites/{site_id}/media", 201, headers=staff, **_multipart(**photo))
+    media_id = media.json["id"]
+    svg = {"file": (io.BytesIO(b"<svg xmlns='http://www.w3.org/2000/svg'/>"), "x.svg")}
+    call("post", f"/v1/sites/{site_id}/media", 415, headers=staff, **_multipart(**svg))
+    call("get", f"/v1/sites/{site_id}/media", 200)
+    call("get", f"/v1/sites/{site_id}/media", 200, headers=staff)
+    call("get", f"/v1/media/{media_id}", 200)
+    call("get", f"/v1/media/{media_id}", 200, headers=staff)
+    call("patch", f"/v1/media/{media_id}", 200, json={"licence": "CC-BY-4.0"}, headers=staff)
+    call("patch", f"/v1/media/{media_id}", 422, json={"licence": "no such licence"}, headers=staff)
+    call("get", f"/v1/media/{media_id}/thumb.webp", 200)
+    call("get", f"/v1/media/{media_id}/medium.jpg", 200)
+    call("get", f"/v1/media/{media_id}/huge.gif", 422)
+    call("get", f"/iiif/3/{media_id}", 303)
+    call("get", f"/iiif/3/{media_id}/info.json", 200)
+    call("get", f"/iiif/3/{media_id}/info.json", 200, headers={"Accept": "application/ld+json"})
+    call("get", f"/iiif/3/{media_id}/full/max/0/default.jpg", 200)
+    call("get", f"/iiif/3/{media_id}/full/200,/0/gray.png", 200)
+    call("get", f"/iiif/3/{media_id}/0,0,100,100/50,/90/default.webp", 200)
+    call("get", f"/iiif/3/{media_id}/full/max/45/default.jpg", 400)
+    call("get", "/iiif/3/no-such-photo/info.json", 404)
+    call("get", f"/iiif/3/sites/{site_id}/manifest", 200)
+    call("get", "/iiif/3/sites/no-such-site/manifest", 404)
+    call("delete", f"/v1/media/{media_id}", 204, headers=staff)
+
+    # Imports.
+    sheet = {
+        "file": (io.BytesIO((FIXTURES / "whc-2021-excerpt.csv").read_bytes()), "whc.csv"),
+        "profile": "unesco-whc-2021",
+    }
+    imported = call("post", "/v1/imports", 201, headers=staff, **_multipart(**sheet))
+    bad = {"file": (io.BytesIO(b"a,b\n1,2\n"), "x.csv"), "profile": "no-such-profile"}
+    call("post", "/v1/imports", 422, headers=staff, **_multipart(**bad))
+    call("get", "/v1/imports", 200, headers=staff)
+    call("get", f"/v1/imports/{imported.json['id']}", 200, headers=staff)
+    call("get", "/v1/imports/999999", 404, headers=staff)
+
+    # Taking a site back and archiving it.
+    call("post", f"/v1/sites/{site_id}/submit", 409, headers=staff)  # published already
+    call("post", f"/v1/sites/{site_id}/unpublish", 412, headers={**staff, "If-Match": '"v1.x"'})
+    call("post", f"/v1/sites/{site_id}/unpublish", 200, headers=staff)
+    call("delete", f"/v1/sites/{site_id}", 200, headers=staff)
+
+    spec = api.client.get("/openapi.json").json
+    operations = {(m, p) for p, item in spec["paths"].items() for m in item if m in METHODS}
+    assert operations - api.covered == set(), "operations the tour never called"

@@ -56,6 +56,7 @@ def test_category_add_and_list(run, client):
     assert "test-communal-house" in run("category", "list").output
 
 
+@pytest.mark.slow
 def test_demo_load_serves_hue_and_is_idempotent(run, settings):
     first = run("demo", "load")
     assert first.exit_code == 0, first.output

@@ -133,7 +133,10 @@ def test_every_operation_answers_as_documented(api, staff):
     call("get", "/v1/suggest", 422)
 
     # Photos: upload, describe, derivatives, IIIF, remove.
-    photo = {"file": (io.BytesIO(generated_jpeg()), "thien-mu.jpg"), "caption.vi": "Tháp Phước Duyên"}
+    photo = {
+        "file": (io.BytesIO(generated_jpeg()), "thien-mu.jpg"),
+        "caption.vi": "Tháp Phước Duyên",
+    }
     media = call("post", f"/v1/sites/{site_id}/media", 201, headers=staff, **_multipart(**photo))
     media_id = media.json["id"]
     svg = {"file": (io.BytesIO(b"<svg xmlns='http://www.w3.org/2000/svg'/>"), "x.svg")}

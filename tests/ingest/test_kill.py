@@ -7,6 +7,7 @@ import subprocess
 import sys
 import time
 
+import pytest
 from sqlalchemy import func, select
 
 from tourism_api.catalogue.models import OutboxEvent, Revision, Site
@@ -32,6 +33,7 @@ def count(services, model):
         return session.scalar(select(func.count()).select_from(model))
 
 
+@pytest.mark.slow
 def test_killed_import_is_finished_by_running_it_again(settings, services, tmp_path):
     features = [
         {

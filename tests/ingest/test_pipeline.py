@@ -186,6 +186,7 @@ def test_uncertain_match_is_listed_for_review(services, catalogue, tmp_path):
     assert catalogue.get_site(item["site_id"], include_unpublished=True).status == "draft"
 
 
+@pytest.mark.slow
 def test_shipped_files_import_with_no_rejection_and_correct_vietnamese(services, catalogue):
     unesco = run(catalogue, "unesco-whc-2021", demo_path("whc-sites-2021.csv"))
     zones = run(catalogue, "vn-protected-areas", demo_path("vn-protected-areas.geojson"))

@@ -87,6 +87,7 @@ def _peak(reader: Callable, path: Path) -> tuple[int, int]:
         tracemalloc.stop()
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("fmt", sorted(READERS))
 def test_reader_memory_is_flat(fmt, tmp_path):
     write, reader, name = READERS[fmt]

@@ -35,6 +35,7 @@ def controllable_node(elasticsearch_url):
     node("start", port)  # whatever happened, leave it running for the other tests
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("search_backend_name", ["elasticsearch"], indirect=True)
 def test_outage_then_catch_up(
     controllable_node, search_settings, search_services, staff_headers_for

@@ -123,7 +123,8 @@ def upload(ref):
     # The form fields beside the photo get a megabyte of room.
     upload = uploaded_file(svc.settings.max_image_bytes + 1024 * 1024)
     details: dict = {}
-    for key, value in request.form.items():
+    for name, value in request.form.items():
+        key = name or ""  # a part with a malformed name: refused as an unknown field
         if key.startswith("caption."):
             details.setdefault("caption", {})[key.removeprefix("caption.")] = value
         else:

@@ -103,6 +103,8 @@ class ImportService:
         return run
 
     def get(self, import_id: int) -> ImportRun:
+        if not 0 < import_id < 2**63:  # beyond a BIGINT: no such row, and no driver error
+            raise NotFound(f"No import {import_id}.")
         with self.sessions() as session:
             run = session.get(ImportRun, import_id)
             if run is None:

@@ -111,54 +111,77 @@ def _set_path(record: dict, path: str, value: Any) -> None:
     target[parts[-1]] = value
 
 
-def normalise(raw: RawRecord, profile: Profile) -> Normalised:
-    fields = raw.fields
-    errors: dict[str, list[str]] = {}
-    warnings: list[str] = []
-    record: dict[str, Any] = {}
+def normalise(raw: RawRecord, profile: Profile, *, timezone: str) -> Normalised:
+    """The site record a raw record becomes under `profile`, with what went wrong.
 
-    id_spec = profile.id
-    source_id = (
-        render(id_spec["template"], fields)
-        if "template" in id_spec
-        else str(fields.get(id_spec["field"]) or "")
-    )
-    source_id = source_id.strip()
+    `timezone` is the zone of opening hours the source does not name (the
+    profile's `timezone`, else TOURISM_DEFAULT_TIMEZONE)."""
+    item = Normalised(record={}, source_id=_source_id(raw.fields, profile.id))
+    _mapped_fields(raw.fields, profile, item, timezone)
+    geometry = _geometry(raw, item)
+    _location(raw, profile, geometry, item)
+    _footprint(raw, profile, item)
+    item.record["kind"] = _kind(raw.fields, profile)
+    categories = _categories(raw.fields, profile)
+    if categories:
+        item.record["categories"] = categories
+    designations = _designations(raw.fields, profile, item)
+    if designations:
+        item.record["designations"] = designations
+    item.record["sources"] = [_provenance(raw.fields, profile, item.source_id)]
+    if not item.source_id:
+        item.errors.setdefault("id", []).append("empty source id")
+    item.wikidata = _wikidata(raw.fields, profile)
+    return item
 
+
+def _source_id(fields: dict, spec: dict) -> str:
+    if "template" in spec:
+        return render(spec["template"], fields).strip()
+    return str(fields.get(spec["field"]) or "").strip()
+
+
+def _mapped_fields(fields: dict, profile: Profile, item: Normalised, timezone: str) -> None:
+    """The profile's [fields] section: each target path from its source field(s)."""
     for target, spec in profile.fields.items():
         spec = {"field": spec} if isinstance(spec, str) else spec
         try:
-            if spec.get("split"):
-                raw_value = _raw_value(fields, spec)
-                parts = [] if raw_value is None else str(raw_value).split(spec["split"])
-                values = [v for v in (_transform(p, spec) for p in parts) if v]
-                if values:
-                    _set_path(record, target, values)
-                continue
-            if spec.get("osm_hours"):
-                raw_value = _raw_value(fields, spec)
-                if raw_value:
-                    hours = parse_osm_hours(str(raw_value))
-                    if hours is None:
-                        warnings.append(f"opening_hours {raw_value!r} not understood; left out")
-                    else:
-                        _set_path(record, target, hours)
-                continue
-            value = _transform(_raw_value(fields, spec), spec)
+            value = _field_value(fields, spec, item, timezone)
         except ValueError as exc:
-            errors.setdefault(target, []).append(f"{spec.get('field')}: {exc}")
+            item.errors.setdefault(target, []).append(f"{spec.get('field')}: {exc}")
             continue
         if value is not None:
-            _set_path(record, target, value)
+            _set_path(item.record, target, value)
 
-    geometry = None
-    if raw.geometry is not None:
-        try:
-            geometry = shape(raw.geometry)
-        except (ValueError, TypeError, AttributeError, IndexError) as exc:
-            errors.setdefault("geometry", []).append(f"unreadable geometry: {exc}")
 
-    loc = profile.location
+def _field_value(fields: dict, spec: dict, item: Normalised, timezone: str) -> Any:
+    raw_value = _raw_value(fields, spec)
+    if spec.get("split"):
+        parts = [] if raw_value is None else str(raw_value).split(spec["split"])
+        return [v for v in (_transform(p, spec) for p in parts) if v] or None
+    if spec.get("osm_hours"):
+        if not raw_value:
+            return None
+        hours = parse_osm_hours(str(raw_value), spec.get("timezone") or timezone)
+        if hours is None:
+            item.warnings.append(f"opening_hours {raw_value!r} not understood; left out")
+        return hours
+    return _transform(raw_value, spec)
+
+
+def _geometry(raw: RawRecord, item: Normalised):
+    if raw.geometry is None:
+        return None
+    try:
+        return shape(raw.geometry)
+    except (ValueError, TypeError, AttributeError, IndexError) as exc:
+        item.errors.setdefault("geometry", []).append(f"unreadable geometry: {exc}")
+        return None
+
+
+def _location(raw: RawRecord, profile: Profile, geometry, item: Normalised) -> None:
+    """The site's point: from lon/lat columns, or from the source geometry."""
+    loc, record, fields = profile.location, item.record, raw.fields
     if loc.get("lon") and loc.get("lat"):
         raw_lon = str(fields.get(loc["lon"]) or "").strip()
         raw_lat = str(fields.get(loc["lat"]) or "").strip()
@@ -167,7 +190,7 @@ def normalise(raw: RawRecord, profile: Profile) -> Normalised:
                 lon, lat = float(raw_lon.replace(",", ".")), float(raw_lat.replace(",", "."))
                 record["location"] = {"type": "Point", "coordinates": [lon, lat]}
         except ValueError:
-            errors["location"] = [
+            item.errors["location"] = [
                 f"{loc['lon']}/{loc['lat']}: not numbers ({raw_lon!r}, {raw_lat!r})"
             ]
     elif loc.get("from_geometry") and raw.geometry is not None:
@@ -179,45 +202,51 @@ def normalise(raw: RawRecord, profile: Profile) -> Normalised:
                 "type": "Point",
                 "coordinates": [round(point.x, 7), round(point.y, 7)],
             }
-    if "location" not in record and "location" not in errors:
-        errors["location"] = ["no coordinates in this record"]
+    if "location" not in record and "location" not in item.errors:
+        item.errors["location"] = ["no coordinates in this record"]
 
+
+def _footprint(raw: RawRecord, profile: Profile, item: Normalised) -> None:
     if (
         profile.footprint.get("from_geometry")
         and raw.geometry
         and raw.geometry.get("type") not in ("Point", "MultiPoint")
     ):
-        record["footprint"] = raw.geometry
+        item.record["footprint"] = raw.geometry
 
-    kind = profile.kind.get("default", "other")
+
+def _kind(fields: dict, profile: Profile) -> str:
     for rule in profile.kind.get("rules", []):
         if _matches(fields, rule.get("when", {})):
-            kind = rule["kind"]
-            break
-    record["kind"] = kind
+            return rule["kind"]
+    return profile.kind.get("default", "other")
 
+
+def _categories(fields: dict, profile: Profile) -> list[str]:
     categories = list(profile.categories.get("always", []))
     for rule in profile.categories.get("rules", []):
         if _matches(fields, rule.get("when", {})):
             categories += rule["add"]
-    if categories:
-        record["categories"] = list(dict.fromkeys(categories))
+    return list(dict.fromkeys(categories))
 
+
+def _designations(fields: dict, profile: Profile, item: Normalised) -> list[dict]:
     designations = []
     for spec in profile.designations:
         if not _matches(fields, spec.get("when", {})):
             continue
-        item: dict[str, Any] = {"type": spec["type"]}
+        designation: dict[str, Any] = {"type": spec["type"]}
         year = fields.get(spec["year"]) if spec.get("year") else None
         if year not in (None, ""):
             try:
-                item["year"] = int(float(str(year)[:4]))
+                designation["year"] = int(float(str(year)[:4]))
             except ValueError:
-                warnings.append(f"{spec['year']}: year {year!r} not understood")
-        designations.append(item)
-    if designations:
-        record["designations"] = designations
+                item.warnings.append(f"{spec['year']}: year {year!r} not understood")
+        designations.append(designation)
+    return designations
 
+
+def _provenance(fields: dict, profile: Profile, source_id: str) -> dict[str, Any]:
     provenance: dict[str, Any] = {"source": profile.source, "source_id": source_id}
     if profile.licence:
         provenance["licence"] = profile.licence
@@ -227,15 +256,13 @@ def normalise(raw: RawRecord, profile: Profile) -> Normalised:
         url = render(profile.url, fields)
         if url.startswith(("http://", "https://")) and len(url) <= 500:
             provenance["url"] = url
-    record["sources"] = [provenance]
-    if not source_id:
-        errors.setdefault("id", []).append("empty source id")
+    return provenance
 
-    wikidata = None
-    if profile.match.get("wikidata"):
-        value = fields.get(profile.match["wikidata"])
-        if isinstance(value, str) and re.fullmatch(r"Q[1-9][0-9]*", value.strip()):
-            wikidata = value.strip()
-    return Normalised(
-        record=record, source_id=source_id, wikidata=wikidata, errors=errors, warnings=warnings
-    )
+
+def _wikidata(fields: dict, profile: Profile) -> str | None:
+    if not profile.match.get("wikidata"):
+        return None
+    value = fields.get(profile.match["wikidata"])
+    if isinstance(value, str) and re.fullmatch(r"Q[1-9][0-9]*", value.strip()):
+        return value.strip()
+    return None

@@ -34,7 +34,7 @@ def _days(text: str) -> list[str] | None:
     return found
 
 
-def parse_osm_hours(text: str, timezone: str = "Asia/Ho_Chi_Minh") -> dict | None:
+def parse_osm_hours(text: str, timezone: str) -> dict | None:
     text = text.strip()
     if text == "24/7":
         return {

@@ -223,7 +223,7 @@ class Importer:
         if raw.error:
             report.reject(raw.position, "record", raw.error)
             return None
-        item = normalise(raw, self.profile)
+        item = normalise(raw, self.profile, timezone=self.catalogue.settings.default_timezone)
         for message in item.warnings:
             report.warn(raw.position, "record", message)
         if item.errors:

@@ -23,7 +23,6 @@ from .text import fold
 
 SORTS = ("relevance", "distance", "name")
 MAX_QUERY_LENGTH = 200
-MAX_PAGE_SIZE = 100
 FACET_FIELDS = ("kind", "categories", "designations")
 
 
@@ -77,10 +76,10 @@ class SearchQuery:
             raise SearchError(
                 f"Unknown sort {self.sort!r}.", {"sort": [f"One of {', '.join(SORTS)}."]}
             )
-        if not 1 <= self.limit <= MAX_PAGE_SIZE:
-            raise SearchError(
-                f"limit is 1 to {MAX_PAGE_SIZE}.", {"limit": [f"1 to {MAX_PAGE_SIZE}."]}
-            )
+        # The largest page is the operator's choice (TOURISM_MAX_PAGE_SIZE), checked by the
+        # service that builds the query; a backend answers any positive size.
+        if self.limit < 1:
+            raise SearchError("limit is at least 1.", {"limit": ["At least 1."]})
 
     @property
     def effective_sort(self) -> str:

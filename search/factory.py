@@ -9,7 +9,7 @@ from .base import SearchBackend
 
 def open_backend(settings: Settings) -> SearchBackend:
     """The search backend named by TOURISM_SEARCH_URL (embedded SQLite when unset)."""
-    url = settings.search_url or "sqlite:///var/search.sqlite3"
+    url = settings.search_url
     if url.startswith(("http://", "https://")):
         from .elastic import ElasticBackend
 

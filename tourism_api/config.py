@@ -2,98 +2,103 @@
 
 Every other module receives a `Settings` instance instead of reading the
 environment itself, so tests and the CLI can build an app for any database
-without touching `os.environ`.
+without touching `os.environ`. Each setting's default is written once, on its
+field; `from_env` reads the variable named in the field's metadata.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-DEFAULT_DATABASE_URL = "sqlite:///var/tourism.sqlite3"
-
-
-def _int_env(name: str, default: int) -> int:
-    raw = os.environ.get(name)
-    if raw is None or raw == "":
-        return default
-    try:
-        return int(raw)
-    except ValueError as exc:
-        raise ValueError(f"{name} must be an integer, got {raw!r}") from exc
+MB = 1024 * 1024
 
 
-def _bool_env(name: str) -> bool | None:
-    raw = (os.environ.get(name) or "").strip().lower()
-    if not raw:
-        return None
-    if raw in ("1", "true", "yes", "on"):
-        return True
-    if raw in ("0", "false", "no", "off"):
-        return False
-    raise ValueError(f"{name} must be true or false, got {raw!r}")
+def _env(name: str, *, scale: int = 1, **kwargs):
+    """A field read from `name`; `scale` turns the variable's unit (MB, megapixels) into the
+    field's (bytes, pixels)."""
+    return field(metadata={"env": name, "scale": scale}, **kwargs)
 
 
-def _list_env(name: str, default: tuple[str, ...]) -> tuple[str, ...]:
-    raw = os.environ.get(name)
-    if not raw:
-        return default
-    return tuple(part.strip() for part in raw.split(",") if part.strip())
+def _parse(name: str, raw: str, kind: str, scale: int):
+    raw = raw.strip()
+    if kind.startswith("tuple"):
+        return tuple(part.strip() for part in raw.split(",") if part.strip())
+    if kind.startswith("bool"):
+        if raw.lower() in ("1", "true", "yes", "on"):
+            return True
+        if raw.lower() in ("0", "false", "no", "off"):
+            return False
+        raise ValueError(f"{name} must be true or false, got {raw!r}")
+    if kind == "int":
+        try:
+            return int(raw) * scale
+        except ValueError as exc:
+            raise ValueError(f"{name} must be an integer, got {raw!r}") from exc
+    return raw
 
 
 @dataclass(frozen=True)
 class Settings:
-    database_url: str = DEFAULT_DATABASE_URL
-    search_url: str | None = None
+    database_url: str = _env("TOURISM_DATABASE_URL", default="sqlite:///var/tourism.sqlite3")
+    search_url: str = _env("TOURISM_SEARCH_URL", default="sqlite:///var/search.sqlite3")
     # Index names start with this, so environments and test runs do not collide.
-    search_index_prefix: str = "tourism"
+    search_index_prefix: str = _env("TOURISM_SEARCH_INDEX_PREFIX", default="tourism")
     # Index each change right after the write (None: only with the embedded backend;
     # with Elasticsearch the `tourism index run --follow` worker does it).
-    index_inline: bool | None = None
-    media_root: str = "var/media"
+    index_inline: bool | None = _env("TOURISM_INDEX_INLINE", default=None)
+    media_root: str = _env("TOURISM_MEDIA_ROOT", default="var/media")
     # Languages accepted in multilingual fields; the order is the fallback
     # chain used when a requested language is missing.
-    languages: tuple[str, ...] = ("vi", "en", "fr")
-    default_timezone: str = "Asia/Ho_Chi_Minh"
-    default_page_size: int = 20
-    max_page_size: int = 100
-    max_radius_m: int = 100_000
+    languages: tuple[str, ...] = _env("TOURISM_LANGUAGES", default=("vi", "en", "fr"))
+    # The zone of opening hours that do not name one (records and imports).
+    default_timezone: str = _env("TOURISM_DEFAULT_TIMEZONE", default="Asia/Ho_Chi_Minh")
+    default_page_size: int = _env("TOURISM_DEFAULT_PAGE_SIZE", default=20)
+    max_page_size: int = _env("TOURISM_MAX_PAGE_SIZE", default=100)
+    max_radius_m: int = _env("TOURISM_MAX_RADIUS_M", default=100_000)
     # Seconds a public response may be cached by clients and CDNs.
-    public_cache_seconds: int = 60
-    spatialite_library: str = "mod_spatialite"
+    public_cache_seconds: int = _env("TOURISM_PUBLIC_CACHE_SECONDS", default=60)
+    spatialite_library: str = _env("SPATIALITE_LIBRARY_PATH", default="mod_spatialite")
     # Photo uploads: largest file, and most pixels (a decompression bomb is refused).
-    max_image_bytes: int = 50 * 1024 * 1024
-    max_image_pixels: int = 60_000_000
+    max_image_bytes: int = _env("TOURISM_MAX_IMAGE_MB", scale=MB, default=50 * MB)
+    max_image_pixels: int = _env(
+        "TOURISM_MAX_IMAGE_MEGAPIXELS", scale=1_000_000, default=60_000_000
+    )
     # A photo whose GPS is further than this from its site is flagged for review.
-    photo_distance_warning_m: int = 1000
+    photo_distance_warning_m: int = _env("TOURISM_PHOTO_DISTANCE_WARNING_M", default=1000)
     # Largest file accepted by POST /v1/imports.
-    max_upload_bytes: int = 200 * 1024 * 1024
+    max_upload_bytes: int = _env("TOURISM_MAX_UPLOAD_MB", scale=MB, default=200 * MB)
+
+    def __post_init__(self) -> None:
+        try:
+            ZoneInfo(self.default_timezone)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(
+                f"TOURISM_DEFAULT_TIMEZONE: unknown time zone {self.default_timezone!r}"
+            ) from exc
+        if not 1 <= self.default_page_size <= self.max_page_size:
+            raise ValueError(
+                "TOURISM_DEFAULT_PAGE_SIZE must be between 1 and TOURISM_MAX_PAGE_SIZE"
+            )
 
     @classmethod
-    def from_env(cls) -> Settings:
-        return cls(
-            database_url=os.environ.get("TOURISM_DATABASE_URL") or DEFAULT_DATABASE_URL,
-            search_url=os.environ.get("TOURISM_SEARCH_URL") or None,
-            search_index_prefix=os.environ.get("TOURISM_SEARCH_INDEX_PREFIX") or "tourism",
-            index_inline=_bool_env("TOURISM_INDEX_INLINE"),
-            media_root=os.environ.get("TOURISM_MEDIA_ROOT") or "var/media",
-            languages=_list_env("TOURISM_LANGUAGES", ("vi", "en", "fr")),
-            default_timezone=os.environ.get("TOURISM_DEFAULT_TIMEZONE") or "Asia/Ho_Chi_Minh",
-            default_page_size=_int_env("TOURISM_DEFAULT_PAGE_SIZE", 20),
-            max_page_size=_int_env("TOURISM_MAX_PAGE_SIZE", 100),
-            max_radius_m=_int_env("TOURISM_MAX_RADIUS_M", 100_000),
-            public_cache_seconds=_int_env("TOURISM_PUBLIC_CACHE_SECONDS", 60),
-            spatialite_library=os.environ.get("SPATIALITE_LIBRARY_PATH") or "mod_spatialite",
-            max_upload_bytes=_int_env("TOURISM_MAX_UPLOAD_MB", 200) * 1024 * 1024,
-            max_image_bytes=_int_env("TOURISM_MAX_IMAGE_MB", 50) * 1024 * 1024,
-            max_image_pixels=_int_env("TOURISM_MAX_IMAGE_MEGAPIXELS", 60) * 1_000_000,
-            photo_distance_warning_m=_int_env("TOURISM_PHOTO_DISTANCE_WARNING_M", 1000),
-        )
+    def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
+        environ = os.environ if environ is None else environ
+        values = {}
+        for item in dataclasses.fields(cls):
+            raw = environ.get(item.metadata["env"])
+            if raw is not None and raw.strip() != "":
+                values[item.name] = _parse(
+                    item.metadata["env"], raw, str(item.type), item.metadata["scale"]
+                )
+        return cls(**values)
 
     @property
     def search_is_embedded(self) -> bool:
-        return not (self.search_url or "").startswith(("http://", "https://"))
+        return not self.search_url.startswith(("http://", "https://"))
 
     @property
     def inline_indexing(self) -> bool:

@@ -156,8 +156,10 @@ def test_wikidata_rows_merge_per_item():
 
 
 def test_osm_opening_hours():
-    assert parse_osm_hours("24/7")["weekly"]["sun"] == [{"opens": "00:00", "closes": "24:00"}]
-    hours = parse_osm_hours("Mo-Fr 08:00-11:30,13:30-17:00; Sa 08:00-12:00")
+    assert parse_osm_hours("24/7", "Asia/Ho_Chi_Minh")["weekly"]["sun"] == [
+        {"opens": "00:00", "closes": "24:00"}
+    ]
+    hours = parse_osm_hours("Mo-Fr 08:00-11:30,13:30-17:00; Sa 08:00-12:00", "Asia/Ho_Chi_Minh")
     assert hours["weekly"]["tue"] == [
         {"opens": "08:00", "closes": "11:30"},
         {"opens": "13:30", "closes": "17:00"},
@@ -166,6 +168,10 @@ def test_osm_opening_hours():
         hours["weekly"]["sat"] == [{"opens": "08:00", "closes": "12:00"}]
         and "sun" not in hours["weekly"]
     )
-    assert parse_osm_hours("Su-Tu 09:00-17:00")["weekly"].keys() == {"sun", "mon", "tue"}
-    assert parse_osm_hours("Mo-Fr 08:00-17:00; PH off") is None
-    assert parse_osm_hours("sunrise-sunset") is None
+    assert parse_osm_hours("Su-Tu 09:00-17:00", "Asia/Ho_Chi_Minh")["weekly"].keys() == {
+        "sun",
+        "mon",
+        "tue",
+    }
+    assert parse_osm_hours("Mo-Fr 08:00-17:00; PH off", "UTC") is None
+    assert parse_osm_hours("sunrise-sunset", "UTC") is None

@@ -50,10 +50,13 @@ def _closed_on(hours: dict, day: date) -> bool:
 
 
 def is_open(hours: dict | None, at: datetime) -> bool | None:
-    """True or False at an aware moment; None when the hours are unknown."""
-    if not hours or "weekly" not in hours:
+    """True or False at an aware moment; None when the hours are unknown.
+
+    Stored hours always name their time zone (loading fills in TOURISM_DEFAULT_TIMEZONE);
+    hours without one cannot say what "now" is there, so they count as unknown."""
+    if not hours or "weekly" not in hours or not hours.get("timezone"):
         return None
-    local = at.astimezone(ZoneInfo(hours.get("timezone") or "Asia/Ho_Chi_Minh"))
+    local = at.astimezone(ZoneInfo(hours["timezone"]))
     today, now = local.date(), local.time()
     yesterday = today - timedelta(days=1)
     weekly = hours["weekly"]

@@ -12,18 +12,19 @@ from sqlalchemy.orm import Session
 
 from search.text import slugify
 
+from ..config import Settings
 from ..errors import Conflict, InvalidInput
 from .models import Category, Site, SiteCategory, SiteSource
 from .records import primary_text
 from .schemas import load_site
 
 
-def load_record(raw: Any, languages: tuple[str, ...]) -> dict:
+def load_record(raw: Any, settings: Settings) -> dict:
     """The validated record, or InvalidInput naming each field at fault."""
     if not isinstance(raw, dict):
         raise InvalidInput("The site record must be a JSON object.")
     try:
-        return load_site(raw, languages)
+        return load_site(raw, settings.languages, settings.default_timezone)
     except ValidationError as exc:
         raise InvalidInput("The site record is invalid.", exc.normalized_messages()) from exc
 

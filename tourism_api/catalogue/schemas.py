@@ -34,6 +34,8 @@ HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$|^24:00$")
 
 # The catalogue's languages, set for the duration of `load_site`.
 _allowed_languages: ContextVar[tuple[str, ...] | None] = ContextVar("languages", default=None)
+# The time zone of opening hours that name none (TOURISM_DEFAULT_TIMEZONE), set by load_site.
+_default_timezone: ContextVar[str | None] = ContextVar("timezone", default=None)
 
 NAME_MAX = 300
 SHORT_MAX = 1_000
@@ -143,17 +145,26 @@ def _weekly() -> fields.Dict:
 
 
 class OpeningHoursSchema(StrictSchema):
-    timezone = fields.Str(load_default="Asia/Ho_Chi_Minh")
+    timezone = fields.Str()
     weekly = _weekly()
     closures = fields.List(fields.Nested(ClosureSchema), validate=validate.Length(max=366))
     notes = LangText(SHORT_MAX)
 
     @validates_schema
     def _timezone(self, data, **kwargs):
+        if "timezone" not in data:
+            return
         try:
-            opening_hours.check_timezone(data.get("timezone", "Asia/Ho_Chi_Minh"))
+            opening_hours.check_timezone(data["timezone"])
         except ValueError as exc:
             raise ValidationError(str(exc), "timezone") from exc
+
+    @post_load
+    def _stored_with_a_timezone(self, data, **kwargs):
+        # Stored hours always say their zone, so reading them never needs the setting.
+        if "timezone" not in data and _default_timezone.get():
+            data["timezone"] = _default_timezone.get()
+        return data
 
 
 class AccessibilitySchema(StrictSchema):
@@ -248,10 +259,13 @@ class SiteInputSchema(StrictSchema):
 _SITE_SCHEMA = SiteInputSchema()
 
 
-def load_site(data: Any, languages: tuple[str, ...]) -> dict:
-    """Validate a raw site record; raise `ValidationError` with per-field messages."""
+def load_site(data: Any, languages: tuple[str, ...], timezone: str) -> dict:
+    """Validate a raw site record; raise `ValidationError` with per-field messages.
+    Opening hours without a time zone get `timezone`."""
     token = _allowed_languages.set(languages)
+    zone_token = _default_timezone.set(timezone)
     try:
         return _SITE_SCHEMA.load(data)
     finally:
+        _default_timezone.reset(zone_token)
         _allowed_languages.reset(token)

@@ -95,7 +95,7 @@ class Catalogue:
         records: dict[int, dict] = {}
         for i, (raw, _status) in enumerate(items):
             try:
-                records[i] = rules.load_record(raw, self.settings.languages)
+                records[i] = rules.load_record(raw, self.settings)
             except InvalidInput as exc:
                 results[i] = exc
         order = list(records)
@@ -166,7 +166,7 @@ class Catalogue:
         if patched == before:
             # The common case when a file is imported again: nothing to validate or apply.
             return False
-        record = rules.load_record(patched, self.settings.languages)
+        record = rules.load_record(patched, self.settings)
         problem = rules.category_problems(session, [record])[0]
         if problem:
             raise problem

@@ -6,7 +6,7 @@ import csv
 import json
 from pathlib import Path
 
-from .pipeline import ImportReport
+from .report import ImportReport
 
 
 def write_report(report: ImportReport, path: str | Path) -> None:

@@ -8,9 +8,9 @@ from collections.abc import Callable
 from importlib.resources import files
 from pathlib import Path
 
-from ingest.pipeline import ImportReport
 from ingest.profiles import load_profile
 from ingest.readers import read
+from ingest.report import ImportReport
 
 from .imports import ImportService
 

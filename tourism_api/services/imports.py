@@ -14,9 +14,10 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from ingest.pipeline import Importer, ImportReport
+from ingest.pipeline import Importer
 from ingest.profiles import Profile, load_profile, shipped
 from ingest.readers import estimate_records, read
+from ingest.report import ImportReport
 
 from ..catalogue.categories import Taxonomy
 from ..catalogue.models import ImportRun

@@ -24,13 +24,27 @@ def sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+class MissingBlob(KeyError):
+    """No original is stored under this key."""
+
+
 class Storage(ABC):
+    """The contract `tests/media/test_storage_contract.py` checks on every backend.
+
+    Keys are SHA-256 hex digests of the original's bytes; derivative names are short
+    lowercase file names (`thumb.webp`, IIIF cache names). Anything else is a ValueError,
+    so a key or name from a request can never reach outside the store."""
+
     @abstractmethod
     def put_original(self, data: bytes) -> str:
         """Store bytes once; returns their SHA-256, the key."""
 
     @abstractmethod
-    def get_original(self, key: str) -> bytes: ...
+    def get_original(self, key: str) -> bytes:
+        """The original's bytes; MissingBlob when none is stored under `key`."""
+
+    @abstractmethod
+    def has_original(self, key: str) -> bool: ...
 
     @abstractmethod
     def put_derivative(self, key: str, name: str, data: bytes) -> None: ...
@@ -84,7 +98,10 @@ class FileSystemStorage(Storage):
         return key
 
     def get_original(self, key: str) -> bytes:
-        return self._original_path(key).read_bytes()
+        try:
+            return self._original_path(key).read_bytes()
+        except FileNotFoundError as exc:
+            raise MissingBlob(key) from exc
 
     def has_original(self, key: str) -> bool:
         return self._original_path(key).exists()

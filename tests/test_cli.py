@@ -71,3 +71,16 @@ def test_demo_load_serves_hue_and_is_idempotent(run, settings):
     again = run("demo", "load")
     assert "0 created, 1168 already present" in again.output
     assert run("db", "current").output.strip() == "0004"
+
+
+def test_a_database_never_upgraded_gets_one_line_saying_what_to_run(backend, tmp_path, request):
+    if backend == "spatialite":
+        url = f"sqlite:///{tmp_path / 'new.sqlite3'}"
+    else:  # a schema search path with no tables in it: a database nobody upgraded
+        url = request.getfixturevalue("postgis_url") + "?options=-csearch_path%3Dnothing_here"
+    search = f"sqlite:///{tmp_path / 'search.sqlite3'}"
+    for command in (["token", "create", "--name", "Lan"], ["token", "list"], ["category", "list"]):
+        result = CliRunner().invoke(main, ["--database-url", url, "--search-url", search, *command])
+        assert result.exit_code == 1, result.output
+        assert "run `tourism db upgrade`" in result.output
+        assert "Traceback" not in result.output and len(result.output.splitlines()) == 1

@@ -76,3 +76,28 @@ def test_bad_uploads_get_clear_errors(client, staff, settings):
     too_big = upload(small, staff, b"a,b\n" + b"1,2\n" * 1000, profile="unesco-whc-2021")
     assert too_big.status_code == 413 and too_big.json["code"] == 413
     assert client.get("/v1/imports/999", headers=staff).status_code == 404
+
+
+def test_cli_and_api_imports_are_stored_alike(client, staff, settings, tmp_path):
+    from click.testing import CliRunner
+
+    from tourism_api.cli import main
+
+    path = FIXTURES / "whc-2021-excerpt.csv"
+    urls = ["--database-url", settings.database_url, "--search-url", settings.search_url]
+    report = tmp_path / "report.json"
+    result = CliRunner().invoke(
+        main,
+        [*urls, "ingest", "run", str(path), "--profile", "unesco-whc-2021", "--actor", "Lan"]
+        + ["--report", str(report)],
+    )
+    assert result.exit_code == 0, result.output
+    uploaded = upload(client, staff, path, "whc.csv", profile="unesco-whc-2021").json
+    listing = client.get("/v1/imports", headers=staff).json["items"]
+    assert [run["id"] for run in listing] == [uploaded["id"], uploaded["id"] - 1]
+    from_cli = client.get(listing[1]["links"]["self"], headers=staff).json
+    assert from_cli.keys() == uploaded.keys()
+    assert (from_cli["actor"], from_cli["profile"]) == ("Lan", "unesco-whc-2021")
+    assert from_cli["summary"]["created"] == 8 and uploaded["summary"]["unchanged"] == 8
+    assert from_cli["report"]["created"] == 8
+    assert f"Stored as import {from_cli['id']}" in result.output

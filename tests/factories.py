@@ -62,9 +62,11 @@ def zone_record(**overrides) -> dict:
 
 
 def load_hue(catalogue, *, status: str = "published") -> dict[str, str]:
-    """Create the Huế sites and the citadel zone; returns slug -> id."""
+    """Create the Huế sites and the citadel zone; returns slug -> id. They are indexed
+    together once all are written (as a bulk import does), not one by one."""
     ids = {}
-    for slug, *_ in HUE_SITES:
-        ids[slug] = catalogue.create_site(site_record(slug), "test", status=status).id
-    ids["kinh-thanh-hue"] = catalogue.create_site(zone_record(), "test", status=status).id
+    with catalogue.changes.deferred_hooks():
+        for slug, *_ in HUE_SITES:
+            ids[slug] = catalogue.create_site(site_record(slug), "test", status=status).id
+        ids["kinh-thanh-hue"] = catalogue.create_site(zone_record(), "test", status=status).id
     return ids

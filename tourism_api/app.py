@@ -6,11 +6,12 @@ from flask import Flask, request
 from flask_smorest import Api
 
 from .api import caching, context, iiif, imports, media, meta, search, sites, zones
-from .api.errors import error_response, register_error_handlers
+from .api.errors import register_error_handlers
 from .api.schemas import ApiErrorSchema
 from .catalogue.schemas import SiteInputSchema
 from .config import Settings
 from .container import Services
+from .errors import UnsupportedMediaType
 from .version import API_TITLE, API_VERSION
 
 JSON_BODY_TYPES = ("application/json", "application/merge-patch+json")
@@ -64,15 +65,13 @@ def create_app(settings: Settings | None = None) -> Flask:
     return app
 
 
-def _require_json_body():
+def _require_json_body() -> None:
     has_body = request.content_length or request.headers.get("Transfer-Encoding")
     writes = request.method in ("POST", "PUT", "PATCH")
     uploads = request.path.startswith("/v1/imports") or request.path.endswith("/media")
     if writes and has_body and not uploads and request.mimetype not in JSON_BODY_TYPES:
         sent = request.mimetype or "no type"
-        return error_response(
-            415,
+        raise UnsupportedMediaType(
             f"Send the body as {' or '.join(JSON_BODY_TYPES)}, not {sent}.",
             {"Content-Type": [f"Unsupported: {request.content_type}"]},
         )
-    return None

@@ -122,22 +122,16 @@ class Suggestion:
     view: dict
 
 
-def encode_cursor(query: SearchQuery, after: list) -> str:
-    return cursors.encode(query.fingerprint(), after)
+def encode_cursor(codec: cursors.CursorCodec, query: SearchQuery, after: list) -> str:
+    return codec.encode(query.fingerprint(), after)
 
 
-def decode_cursor(query: SearchQuery) -> list | None:
-    """The sort values to continue after; any tampering is a SearchError, never an engine error."""
+def decode_cursor(codec: cursors.CursorCodec, query: SearchQuery) -> list | None:
+    """The sort values to continue after; a forged or foreign cursor is BadCursor (400),
+    never a value passed to the engine."""
     if not query.cursor:
         return None
-    try:
-        return cursors.decode(
-            query.cursor, query.fingerprint(), textual=query.effective_sort == "name"
-        )
-    except cursors.BadCursor as exc:
-        raise SearchError(
-            "The cursor is invalid or belongs to another query.", {"cursor": ["Invalid cursor."]}
-        ) from exc
+    return codec.decode(query.cursor, query.fingerprint(), textual=query.effective_sort == "name")
 
 
 class SearchBackend(ABC):

@@ -27,6 +27,7 @@ from .base import (
     encode_cursor,
     highlights_for,
 )
+from .cursors import CursorCodec
 from .geo import arc_distance_m, split_envelope
 from .text import exact_tokens, folded_tokens
 
@@ -58,8 +59,15 @@ class ElasticBackend(SearchBackend):
     name = "elasticsearch"
 
     def __init__(
-        self, url: str, prefix: str = "tourism", *, replicas: int = 0, timeout: float = 10.0
+        self,
+        url: str,
+        prefix: str = "tourism",
+        *,
+        replicas: int = 0,
+        timeout: float = 10.0,
+        cursors: CursorCodec | None = None,
     ) -> None:
+        self.cursors = cursors or CursorCodec()
         self.client = Elasticsearch(
             url, request_timeout=timeout, max_retries=0, retry_on_timeout=False
         )
@@ -308,7 +316,7 @@ class ElasticBackend(SearchBackend):
             "track_total_hits": True,
             "_source": ["view"],
         }
-        after = decode_cursor(query)
+        after = decode_cursor(self.cursors, query)
         if after is not None:
             body["search_after"] = after
         if query.facets:
@@ -337,7 +345,7 @@ class ElasticBackend(SearchBackend):
         next_cursor = None
         if len(raw_hits) > query.limit:
             last = raw_hits[query.limit - 1]["sort"][:2]
-            next_cursor = encode_cursor(query, last)
+            next_cursor = encode_cursor(self.cursors, query, last)
         facets = {}
         if query.facets:
             facets = {

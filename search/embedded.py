@@ -32,6 +32,7 @@ from .base import (
     encode_cursor,
     highlights_for,
 )
+from .cursors import CursorCodec
 from .geo import arc_distance_m, radius_envelopes, split_envelope
 from .text import exact_tokens, folded_tokens
 
@@ -69,8 +70,9 @@ def _fts_and(tokens: list[str], column: str) -> str:
 class EmbeddedBackend(SearchBackend):
     name = "embedded"
 
-    def __init__(self, path: str | Path) -> None:
+    def __init__(self, path: str | Path, cursors: CursorCodec | None = None) -> None:
         self.path = str(path)
+        self.cursors = cursors or CursorCodec()
         if self.path != ":memory:":
             Path(self.path).parent.mkdir(parents=True, exist_ok=True)
         self._local = threading.local()
@@ -329,7 +331,7 @@ class EmbeddedBackend(SearchBackend):
             "distance": ("distance", "ASC"),
             "name": ("sort_name", "ASC"),
         }[sort]
-        after = decode_cursor(query)
+        after = decode_cursor(self.cursors, query)
         try:
             with self._read() as conn:
                 g = self._generation(conn)
@@ -362,7 +364,7 @@ class EmbeddedBackend(SearchBackend):
         if len(rows) > query.limit:
             last = rows[query.limit - 1]
             value = {"relevance": last[2], "distance": last[3], "name": last[4]}[sort]
-            next_cursor = encode_cursor(query, [value, last[0]])
+            next_cursor = encode_cursor(self.cursors, query, [value, last[0]])
         return SearchResult(hits=hits, total=total, next_cursor=next_cursor, facets=facets)
 
     def _facets(self, conn, g: int, candidates: str, params: list) -> dict[str, dict[str, int]]:

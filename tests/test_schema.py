@@ -51,7 +51,7 @@ def test_upgrade_keeps_existing_spatialite_data_and_spatial_index(tmp_path):
             )
         )
     schema_admin.upgrade(services.engine)
-    assert schema_admin.current_revision(services.engine) == "0004"
+    assert schema_admin.current_revision(services.engine) == schema_admin.head_revision()
     site = services.catalogue.get_site("old-1")
     assert site.aliases == [] and site.name == {"vi": "Chùa Thiên Mụ"}
     services.catalogue.update_site("old-1", {"aliases": ["Linh Mụ"]}, "t")

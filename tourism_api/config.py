@@ -69,6 +69,9 @@ class Settings:
     )
     # A photo whose GPS is further than this from its site is flagged for review.
     photo_distance_warning_m: int = _env("TOURISM_PHOTO_DISTANCE_WARNING_M", default=1000)
+    # Key that cursors are signed with; when unset, a random key is made once and kept in
+    # the database (so every process shares it). Set it only to share it across databases.
+    secret_key: str | None = _env("TOURISM_SECRET_KEY", default=None, repr=False)
     # Largest file accepted by POST /v1/imports.
     max_upload_bytes: int = _env("TOURISM_MAX_UPLOAD_MB", scale=MB, default=200 * MB)
 

@@ -11,9 +11,11 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from media_store.storage import Storage, open_storage
 from search.base import SearchBackend
+from search.cursors import CursorCodec
 from search.factory import open_backend
 from search.indexer import Indexer
 
+from .access.secrets import signing_key
 from .access.tokens import TokenService
 from .catalogue.categories import Taxonomy
 from .catalogue.changes import ChangeLog
@@ -49,14 +51,15 @@ class Services:
     def build(cls, settings: Settings) -> Services:
         engine = get_engine(settings)
         sessions = session_factory(engine)
-        search = open_backend(settings)
+        cursors = CursorCodec(lambda: signing_key(sessions, settings.secret_key, "cursors"))
+        search = open_backend(settings, cursors)
         indexer = Indexer(sessions, search)
         changes = ChangeLog()
         if settings.inline_indexing:
             changes.after_write.append(indexer.drain_quietly)
         catalogue = Catalogue(settings, sessions, changes)
         taxonomy = Taxonomy(sessions)
-        lister = SiteLister(sessions)
+        lister = SiteLister(sessions, cursors)
         storage = open_storage(settings.media_root)
         return cls(
             settings=settings,

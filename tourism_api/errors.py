@@ -33,6 +33,12 @@ class DomainError(Exception):
         self.detail = detail
 
 
+class BadRequest(DomainError):
+    """A request that cannot be read at all (a forged cursor, malformed JSON)."""
+
+    status = 400
+
+
 class InvalidInput(DomainError):
     status = 422
 

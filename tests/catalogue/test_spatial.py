@@ -2,10 +2,11 @@
 
 import pytest
 
+from search.cursors import BadCursor
 from tests.factories import HUE_CENTRE, HUE_SITES, load_hue, site_record
 from tests.geodesy import vincenty_m
 from tourism_api.catalogue.queries import SiteQuery
-from tourism_api.errors import InvalidInput, NotFound
+from tourism_api.errors import NotFound
 
 
 def slugs(page):
@@ -114,7 +115,7 @@ def test_tampered_or_foreign_cursor_is_refused(services):
     load_hue(services.catalogue)
     page = services.lister.list(SiteQuery(near=HUE_CENTRE, limit=2))
     for cursor in (page.next_cursor[:-3] + "AAA", "not-base64!!", "eyJxIjoxfQ"):
-        with pytest.raises(InvalidInput):
+        with pytest.raises(BadCursor):
             services.lister.list(SiteQuery(near=HUE_CENTRE, limit=2, cursor=cursor))
-    with pytest.raises(InvalidInput):  # a cursor from another query
+    with pytest.raises(BadCursor):  # a cursor from another query
         services.lister.list(SiteQuery(near=(107.0, 16.0), limit=2, cursor=page.next_cursor))

@@ -7,6 +7,7 @@ import pytest
 from sqlalchemy import select
 
 from search.base import SearchError, SearchQuery
+from search.cursors import BadCursor
 from search.documents import site_document
 from search.geo import arc_distance_m
 from tests.factories import HUE_CENTRE, HUE_SITES, load_hue, site_record, zone_record
@@ -188,9 +189,9 @@ def test_cursor_pages_cover_everything_once(hue, sort):
 def test_tampered_cursor_is_a_clear_error(hue):
     page = search(hue, sort="name", limit=2)
     for cursor in (page.next_cursor[:-2] + "xx", "%%%", "eyJxIjoiYWJjIiwiYSI6WzEsMl19"):
-        with pytest.raises(SearchError):
+        with pytest.raises(BadCursor):
             search(hue, sort="name", limit=2, cursor=cursor)
-    with pytest.raises(SearchError):
+    with pytest.raises(BadCursor):
         search(hue, sort="name", limit=2, cursor=page.next_cursor, kinds=("tomb",))
 
 

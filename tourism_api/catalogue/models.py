@@ -245,3 +245,14 @@ class Media(Base):
     created_by: Mapped[str] = mapped_column(String(120))
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
     updated_by: Mapped[str] = mapped_column(String(120))
+
+
+class ServerSecret(Base):
+    """Random keys the server signs with (cursors), made on first use and shared by every
+    process and host that uses this database, unless TOURISM_SECRET_KEY gives one."""
+
+    __tablename__ = "server_secrets"
+
+    name: Mapped[str] = mapped_column(String(40), primary_key=True)
+    value: Mapped[str] = mapped_column(String(128))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())

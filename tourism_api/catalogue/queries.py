@@ -16,7 +16,7 @@ from shapely import wkb as shapely_wkb
 from sqlalchemy import and_, exists, or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from search import cursors
+from search.cursors import CursorCodec
 from search.geo import Envelope, radius_envelopes, split_envelope
 
 from ..errors import InvalidInput, NotFound
@@ -60,26 +60,24 @@ class Page:
     next_cursor: str | None
 
 
-def encode_cursor(query: SiteQuery, key: list) -> str:
-    return cursors.encode(query.fingerprint(), key)
+def encode_cursor(codec: CursorCodec, query: SiteQuery, key: list) -> str:
+    return codec.encode(query.fingerprint(), key)
 
 
-def decode_cursor(query: SiteQuery) -> list | None:
+def decode_cursor(codec: CursorCodec, query: SiteQuery) -> list | None:
+    """A forged or foreign cursor is BadCursor (400), never a value passed to SQL."""
     if not query.cursor:
         return None
-    sort = query.effective_sort
-    try:
-        # "id" and "name" orders continue after a string; "distance" after a number.
-        return cursors.decode(query.cursor, query.fingerprint(), textual=sort != "distance")
-    except cursors.BadCursor as exc:
-        raise InvalidInput(
-            "The cursor is invalid or belongs to another query.", {"cursor": ["Invalid cursor."]}
-        ) from exc
+    # "id" and "name" orders continue after a string; "distance" after a number.
+    return codec.decode(
+        query.cursor, query.fingerprint(), textual=query.effective_sort != "distance"
+    )
 
 
 class SiteLister:
-    def __init__(self, sessions: sessionmaker[Session]) -> None:
+    def __init__(self, sessions: sessionmaker[Session], cursors: CursorCodec | None = None) -> None:
         self.sessions = sessions
+        self.cursors = cursors or CursorCodec()
 
     def list(self, query: SiteQuery) -> Page:
         sort = query.effective_sort
@@ -95,7 +93,7 @@ class SiteLister:
             columns = [Site] if distance is None else [Site, distance.label("distance_m")]
             stmt = select(*columns).where(*self._filters(session, spatial, query, distance))
             sort_key = {"id": Site.id, "name": Site.sort_name, "distance": distance}[sort]
-            after = decode_cursor(query)
+            after = decode_cursor(self.cursors, query)
             if after is not None:
                 if sort == "id":
                     stmt = stmt.where(Site.id > after[1])
@@ -111,7 +109,7 @@ class SiteLister:
                 items = items[: query.limit]
                 last, last_distance = items[-1]
                 key_value = {"id": last.id, "name": last.sort_name, "distance": last_distance}[sort]
-                next_cursor = encode_cursor(query, [key_value, last.id])
+                next_cursor = encode_cursor(self.cursors, query, [key_value, last.id])
             return Page(items=items, next_cursor=next_cursor)
 
     def _filters(self, session: Session, spatial: SpatialSQL, query: SiteQuery, distance) -> list:

@@ -1,0 +1,63 @@
+"""What probing the running demo found, each closed: forged cursors, unbounded bodies,
+cacheable drafts, reflected hosts, missing security headers."""
+
+from __future__ import annotations
+
+import base64
+import json
+
+import pytest
+
+from tests.factories import HUE_CENTRE, load_hue
+
+
+def _b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).decode().rstrip("=")
+
+
+def _forge(cursor: str, value) -> str:
+    body, _, mac = cursor.partition(".")
+    payload = json.loads(base64.urlsafe_b64decode(body + "=" * (-len(body) % 4)))
+    payload["k"][0] = value
+    return f"{_b64(json.dumps(payload).encode())}.{mac}"
+
+
+@pytest.mark.parametrize(
+    "listing",
+    [
+        "/v1/sites?limit=2&sort=name",  # the catalogue, by name
+        "/v1/sites?limit=2&lat={lat}&lon={lon}&status=published",  # the catalogue, by distance
+        "/v1/sites?limit=2&lat={lat}&lon={lon}",  # the search index (public nearby list)
+        "/v1/search?q=hue&limit=1",
+        "/v1/zones/kinh-thanh-hue/sites?limit=1",
+    ],
+)
+def test_forged_cursors_are_a_400_naming_the_cursor(client, catalogue, listing):
+    load_hue(catalogue)
+    url = listing.format(lon=HUE_CENTRE[0], lat=HUE_CENTRE[1])
+    first = client.get(url)
+    cursor = first.json["next_cursor"]
+    assert cursor, first.json
+    assert client.get(f"{url}&cursor={cursor}").status_code == 200
+    payload = json.loads(base64.urlsafe_b64decode(cursor.split(".")[0] + "=="))
+    forged = [
+        _forge(cursor, 10**20),
+        _forge(cursor, "x" * 50),
+        cursor.split(".")[0],  # unsigned, as cursors were before
+        _b64(json.dumps({"q": payload["q"], "k": [10**20, "z"]}).encode()) + ".AAAA",
+        cursor[:-2] + ("AA" if not cursor.endswith("AA") else "BB"),
+    ]
+    for bad in forged:
+        response = client.get(f"{url}&cursor={bad}")
+        assert response.status_code == 400, (bad, response.json)
+        assert response.json["errors"] == {"cursor": ["Invalid cursor."]}
+
+
+def test_cursors_survive_a_restart_and_work_in_every_process(settings, catalogue):
+    from tourism_api.app import create_app
+
+    load_hue(catalogue)
+    cursor = create_app(settings).test_client().get("/v1/sites?limit=2").json["next_cursor"]
+    # Another process (a second worker, or after a restart) checks it with the same key.
+    again = create_app(settings).test_client().get(f"/v1/sites?limit=2&cursor={cursor}")
+    assert again.status_code == 200 and again.json["items"]

@@ -69,6 +69,12 @@ class PreconditionFailed(DomainError):
     status = 412
 
 
+class PreconditionRequired(DomainError):
+    """A write that does not say which version it edits (no If-Match)."""
+
+    status = 428
+
+
 class PayloadTooLarge(DomainError):
     status = 413
 

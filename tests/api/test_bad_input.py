@@ -176,6 +176,7 @@ def test_writes_need_a_staff_token(client, services):
 
 def test_bad_patch_changes_nothing(client, staff, catalogue, services):
     site = catalogue.create_site(site_record(), "t")
+    staff = {**staff, "If-Match": client.get(f"/v1/sites/{site.id}", headers=staff).headers["ETag"]}
     response = client.patch(
         f"/v1/sites/{site.id}", json={"location": {"coordinates": [107.59, 95]}}, headers=staff
     )

@@ -8,7 +8,7 @@ import json
 
 import pytest
 
-from tests.factories import HUE_CENTRE, load_hue
+from tests.factories import HUE_CENTRE, load_hue, site_record
 
 
 def _b64(data: bytes) -> str:
@@ -61,3 +61,29 @@ def test_cursors_survive_a_restart_and_work_in_every_process(settings, catalogue
     # Another process (a second worker, or after a restart) checks it with the same key.
     again = create_app(settings).test_client().get(f"/v1/sites?limit=2&cursor={cursor}")
     assert again.status_code == 200 and again.json["items"]
+
+
+@pytest.mark.parametrize("depth", [40, 1000, 100_000])
+def test_deeply_nested_json_is_a_400_not_a_500(client, staff, services, depth):
+    body = '{"a":' * depth + "1" + "}" * depth
+    response = client.post(
+        "/v1/sites", data=body, headers={**staff, "Content-Type": "application/json"}
+    )
+    assert response.status_code == 400 and response.json["errors"] == {
+        "body": ["Nested too deeply."]
+    }
+
+
+@pytest.mark.parametrize("if_match", [None, "*"])
+def test_writes_without_a_version_are_refused_with_428(client, staff, catalogue, if_match):
+    site = catalogue.create_site(site_record(), "lan")
+    headers = {**staff, **({"If-Match": if_match} if if_match else {})}
+    for method, url, body in (
+        ("PATCH", f"/v1/sites/{site.id}", {"admin_area": "Huế"}),
+        ("POST", f"/v1/sites/{site.id}/submit", None),
+        ("DELETE", f"/v1/sites/{site.id}", None),
+    ):
+        response = client.open(url, method=method, json=body, headers=headers)
+        assert response.status_code == 428, (method, url, response.json)
+        assert "If-Match" in response.json["errors"]
+    assert catalogue.get_site(site.id, include_unpublished=True).version == 1

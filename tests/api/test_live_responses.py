@@ -81,6 +81,12 @@ def _multipart(**fields):
 
 def test_every_operation_answers_as_documented(api, staff):
     call = api.call
+
+    def edit(ref: str) -> dict[str, str]:
+        """Staff headers naming the version just read, as every write must."""
+        etag = api.client.get(f"/v1/sites/{ref}", headers=staff).headers["ETag"]
+        return {**staff, "If-Match": etag}
+
     # Service information and vocabularies.
     call("get", "/", 200)
     call("get", "/health", 200)
@@ -99,10 +105,13 @@ def test_every_operation_answers_as_documented(api, staff):
     merge = {"content_type": "application/merge-patch+json"}
     call("patch", f"/v1/sites/{site_id}", 200, json=patch, headers={**staff, "If-Match": etag})
     call("patch", f"/v1/sites/{site_id}", 412, json=patch, headers={**staff, "If-Match": etag})
-    call("patch", f"/v1/sites/{site_id}", 200, json={"aliases": None}, headers=staff, **merge)
-    call("post", f"/v1/sites/{site_id}/submit", 200, headers=staff)
-    call("post", f"/v1/sites/{site_id}/publish", 200, headers=staff)
-    call("post", f"/v1/sites/{zone}/publish", 200, headers=staff)
+    call("patch", f"/v1/sites/{site_id}", 428, json={"aliases": None}, headers=staff, **merge)
+    call(
+        "patch", f"/v1/sites/{site_id}", 200, json={"aliases": None}, headers=edit(site_id), **merge
+    )
+    call("post", f"/v1/sites/{site_id}/submit", 200, headers=edit(site_id))
+    call("post", f"/v1/sites/{site_id}/publish", 200, headers=edit(site_id))
+    call("post", f"/v1/sites/{zone}/publish", 200, headers=edit(zone))
     call("get", f"/v1/sites/{site_id}/revisions", 200, headers=staff)
     call("get", f"/v1/sites/{site_id}/revisions", 401)
 
@@ -175,10 +184,11 @@ def test_every_operation_answers_as_documented(api, staff):
     call("get", "/v1/imports/999999", 404, headers=staff)
 
     # Taking a site back and archiving it.
-    call("post", f"/v1/sites/{site_id}/submit", 409, headers=staff)  # published already
+    call("post", f"/v1/sites/{site_id}/submit", 409, headers=edit(site_id))  # published already
     call("post", f"/v1/sites/{site_id}/unpublish", 412, headers={**staff, "If-Match": '"v1.x"'})
-    call("post", f"/v1/sites/{site_id}/unpublish", 200, headers=staff)
-    call("delete", f"/v1/sites/{site_id}", 200, headers=staff)
+    call("post", f"/v1/sites/{site_id}/unpublish", 428, headers=staff)
+    call("post", f"/v1/sites/{site_id}/unpublish", 200, headers=edit(site_id))
+    call("delete", f"/v1/sites/{site_id}", 200, headers=edit(site_id))
 
     spec = api.client.get("/openapi.json").json
     operations = {(m, p) for p, item in spec["paths"].items() for m in item if m in METHODS}

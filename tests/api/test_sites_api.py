@@ -37,7 +37,10 @@ def test_create_read_update_publish_archive(client, staff):
     )
     assert stale.status_code == 412 and stale.json["errors"]["version"]
 
-    published = client.post(f"/v1/sites/{site['id']}/publish", headers=staff)
+    current = {**staff, "If-Match": patched.headers["ETag"]}
+    unsaid = client.post(f"/v1/sites/{site['id']}/publish", headers=staff)
+    assert unsaid.status_code == 428 and "If-Match" in unsaid.json["errors"]
+    published = client.post(f"/v1/sites/{site['id']}/publish", headers=current)
     assert published.status_code == 200 and published.json["status"] == "published"
     public = client.get("/v1/sites/chua-thien-mu")
     assert public.status_code == 200
@@ -48,10 +51,12 @@ def test_create_read_update_publish_archive(client, staff):
     assert [r["action"] for r in revisions.json["items"]] == ["create", "update", "publish"]
     assert revisions.json["items"][1]["changes"]["name"]["new"]["fr"] == "Pagode de la Dame céleste"
 
-    archived = client.delete(f"/v1/sites/{site['id']}", headers=staff)
+    current = {**staff, "If-Match": published.headers["ETag"]}
+    archived = client.delete(f"/v1/sites/{site['id']}", headers=current)
     assert archived.status_code == 200 and archived.json["status"] == "archived"
     assert client.get(f"/v1/sites/{site['id']}").status_code == 404
-    restored = client.post(f"/v1/sites/{site['id']}/unpublish", headers=staff)
+    current = {**staff, "If-Match": archived.headers["ETag"]}
+    restored = client.post(f"/v1/sites/{site['id']}/unpublish", headers=current)
     assert restored.json["status"] == "draft"
 
 

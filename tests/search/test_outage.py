@@ -51,13 +51,22 @@ def test_outage_then_catch_up(
     assert not services.search.healthy()
     # Writes go on while search is down: through the service and through the API.
     during = services.catalogue.create_site(site_record("dai-noi"), "t", status="published")
+
+    def version_of(site_id: str) -> dict[str, str]:
+        return {
+            **headers,
+            "If-Match": client.get(f"/v1/sites/{site_id}", headers=headers).headers["ETag"],
+        }
+
     patched = client.patch(
-        f"/v1/sites/{first.id}", json={"name": {"fr": "Pagode de la Dame céleste"}}, headers=headers
+        f"/v1/sites/{first.id}",
+        json={"name": {"fr": "Pagode de la Dame céleste"}},
+        headers=version_of(first.id),
     )
     assert patched.status_code == 200
-    unpublished = client.post(f"/v1/sites/{during.id}/unpublish", headers=headers)
+    unpublished = client.post(f"/v1/sites/{during.id}/unpublish", headers=version_of(during.id))
     assert unpublished.status_code == 200
-    republished = client.post(f"/v1/sites/{during.id}/publish", headers=headers)
+    republished = client.post(f"/v1/sites/{during.id}/publish", headers=version_of(during.id))
     assert republished.status_code == 200
     assert services.indexer.pending() == 4
     down = client.get("/v1/search?q=hue")

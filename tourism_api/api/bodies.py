@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import request
 from werkzeug.datastructures import FileStorage
 
-from ..errors import DomainError, InvalidInput
+from ..errors import BadRequest, InvalidInput, PreconditionRequired
 
 
 def multipart_body(required: list[str], properties: dict) -> dict:
@@ -24,11 +24,24 @@ def multipart_body(required: list[str], properties: dict) -> dict:
     }
 
 
-def expected_version() -> int | None:
-    """The version named by If-Match (an ETag this API gave out), if any."""
+IF_MATCH = {
+    "in": "header",
+    "name": "If-Match",
+    "required": True,
+    "description": "The ETag of the version you edit, as a GET returned it",
+    "schema": {"type": "string"},
+}
+
+
+def expected_version() -> int:
+    """The version named by If-Match (an ETag this API gave out). Every write must say
+    which version it edits, so two editors never silently overwrite each other (428)."""
     header = request.headers.get("If-Match")
     if not header or header.strip() == "*":
-        return None
+        raise PreconditionRequired(
+            "Send If-Match with the ETag of the version you edit (GET the site first).",
+            {"If-Match": ["Required: the ETag you read."]},
+        )
     tag = header.split(",")[0].strip().removeprefix("W/").strip('"')
     version = tag.split(".")[0].removeprefix("v")
     if not version.isdigit():
@@ -38,14 +51,42 @@ def expected_version() -> int | None:
     return int(version)
 
 
-def read_json_object() -> dict:
-    data = request.get_json(silent=True)
-    if data is None:
-        raise DomainError(
-            "The body is not valid JSON.", {"body": ["Malformed JSON or empty body."]}
+# No record is nested this deeply; a deeper body is an attack on the parser, not data.
+MAX_JSON_DEPTH = 32
+
+
+def _depth(value) -> int:
+    deepest, stack = 0, [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        deepest = max(deepest, depth)
+        if deepest > MAX_JSON_DEPTH:
+            break
+        children = (
+            item.values() if isinstance(item, dict) else item if isinstance(item, list) else ()
         )
+        stack.extend((child, depth + 1) for child in children if isinstance(child, dict | list))
+    return deepest
+
+
+def _too_deep() -> BadRequest:
+    return BadRequest(
+        f"The body is nested more than {MAX_JSON_DEPTH} levels deep.",
+        {"body": ["Nested too deeply."]},
+    )
+
+
+def read_json_object() -> dict:
+    try:
+        data = request.get_json(silent=True)
+    except RecursionError:
+        raise _too_deep() from None
+    if data is None:
+        raise BadRequest("The body is not valid JSON.", {"body": ["Malformed JSON or empty body."]})
     if not isinstance(data, dict):
         raise InvalidInput("The body must be a JSON object.", {"body": ["Expected an object."]})
+    if _depth(data) > MAX_JSON_DEPTH:
+        raise _too_deep()
     return data
 
 

@@ -12,7 +12,7 @@ from ..catalogue.models import Site
 from ..catalogue.records import public_view
 from .args import FormatArgs, SiteListArgs
 from .auth import OPTIONAL_STAFF, STAFF, is_staff, principal, staff_actor
-from .bodies import expected_version, read_json_object
+from .bodies import IF_MATCH, expected_version, read_json_object
 from .caching import cache
 from .collections import feature_response, page_answer
 from .context import services
@@ -70,6 +70,17 @@ def site_answer(
     return view, status, headers
 
 
+def versioned_write(func):
+    """Document what a write that names its version can be refused with."""
+    for status, why in (
+        (409, "Not allowed from the site's current status"),
+        (412, "If-Match names an older version: someone else saved first"),
+        (428, "No If-Match: say which version you edit"),
+    ):
+        func = blp.alt_response(status, schema=ApiErrorSchema, description=why)(func)
+    return func
+
+
 def geojson_alternative(schema):
     return blp.alt_response(200, schema=schema, content_type=GEOJSON, success=True)
 
@@ -115,9 +126,9 @@ class SiteItem(MethodView):
         site = services().catalogue.get_site(ref, include_unpublished=is_staff())
         return site_answer(site, args)
 
-    @blp.doc(requestBody=PATCH_BODY, security=STAFF)
+    @blp.doc(requestBody=PATCH_BODY, security=STAFF, parameters=[IF_MATCH])
     @blp.response(200, SiteSchema, headers=ETAG_HEADER)
-    @blp.alt_response(412, schema=ApiErrorSchema, description="If-Match names an older version")
+    @versioned_write
     def patch(self, ref):
         """Change some fields (staff), as a JSON Merge Patch: objects merge, null removes.
 
@@ -129,8 +140,9 @@ class SiteItem(MethodView):
         )
         return site_answer(site)
 
-    @blp.doc(security=STAFF)
+    @blp.doc(security=STAFF, parameters=[IF_MATCH])
     @blp.response(200, SiteSchema, headers=ETAG_HEADER)
+    @versioned_write
     def delete(self, ref):
         """Archive a site (staff). Nothing is erased: it can be unpublished back to draft."""
         return _change_status(ref, "archived")
@@ -145,24 +157,27 @@ def _change_status(ref: str, status: str):
 
 
 @blp.route("/<string:ref>/submit", methods=["POST"])
-@blp.doc(security=STAFF)
+@blp.doc(security=STAFF, parameters=[IF_MATCH])
 @blp.response(200, SiteSchema, headers=ETAG_HEADER)
+@versioned_write
 def submit(ref):
     """Send a draft for review (staff)."""
     return _change_status(ref, "in_review")
 
 
 @blp.route("/<string:ref>/publish", methods=["POST"])
-@blp.doc(security=STAFF)
+@blp.doc(security=STAFF, parameters=[IF_MATCH])
 @blp.response(200, SiteSchema, headers=ETAG_HEADER)
+@versioned_write
 def publish(ref):
     """Publish a draft or reviewed site (staff)."""
     return _change_status(ref, "published")
 
 
 @blp.route("/<string:ref>/unpublish", methods=["POST"])
-@blp.doc(security=STAFF)
+@blp.doc(security=STAFF, parameters=[IF_MATCH])
 @blp.response(200, SiteSchema, headers=ETAG_HEADER)
+@versioned_write
 def unpublish(ref):
     """Take a site back to draft (staff); also restores an archived one."""
     return _change_status(ref, "draft")

@@ -87,3 +87,33 @@ def test_writes_without_a_version_are_refused_with_428(client, staff, catalogue,
         assert response.status_code == 428, (method, url, response.json)
         assert "If-Match" in response.json["errors"]
     assert catalogue.get_site(site.id, include_unpublished=True).version == 1
+
+
+def test_a_drafts_photos_are_never_cached_publicly(client, staff, catalogue):
+    import io
+
+    from tests.media.helpers import generated_jpeg
+
+    site = catalogue.create_site(site_record(), "lan")
+    media = client.post(
+        f"/v1/sites/{site.id}/media",
+        data={"file": (io.BytesIO(generated_jpeg(600, 400)), "draft.jpg")},
+        headers=staff,
+        content_type="multipart/form-data",
+    ).json["id"]
+    urls = [
+        f"/v1/media/{media}/thumb.webp",
+        f"/iiif/3/{media}/full/max/0/default.jpg",
+        f"/iiif/3/{media}/info.json",
+        f"/v1/media/{media}",
+    ]
+    for url in urls:
+        assert client.get(url).status_code == 404  # the public cannot see it at all
+        response = client.get(url, headers=staff)
+        assert response.status_code == 200
+        assert response.headers["Cache-Control"] == "private, no-store", url
+        assert "Authorization" in response.headers["Vary"], url
+    etag = client.get(f"/v1/sites/{site.id}", headers=staff).headers["ETag"]
+    client.post(f"/v1/sites/{site.id}/publish", headers={**staff, "If-Match": etag})
+    for url in urls[:2]:
+        assert client.get(url).headers["Cache-Control"] == "public, max-age=31536000, immutable"

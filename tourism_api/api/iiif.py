@@ -52,8 +52,9 @@ def image_base(identifier):
 def image_info(identifier):
     """IIIF Image API 3.0 image information (JSON-LD when asked for)."""
     svc = services()
-    body = svc.media.image_info(_media(identifier), _base_url())
-    cache(public=True)
+    media = _media(identifier)
+    body = svc.media.image_info(media, _base_url())
+    cache(public=media.public)
     response = json_body(body)
     if "application/ld+json" in request.headers.get("Accept", ""):
         response.headers["Content-Type"] = IIIF_IMAGE
@@ -74,7 +75,10 @@ def image_request(identifier, region, size, rotation, quality_format):
     blob, mime = services().media.iiif_image(media, region, size, rotation, quality_format)
     params = "/".join((region, size, rotation, quality_format)).encode()
     response = image_response(
-        blob, mime, f"{media.sha256[:24]}-{hashlib.sha1(params).hexdigest()[:16]}"
+        blob,
+        mime,
+        f"{media.sha256[:24]}-{hashlib.sha1(params).hexdigest()[:16]}",
+        public=media.public,
     )
     response.headers["Link"] = '<http://iiif.io/api/image/3/level2.json>;rel="profile"'
     return _cors(response)

@@ -78,10 +78,15 @@ def media_view(media: Media, *, staff: bool) -> dict:
     return view
 
 
-def image_response(blob: bytes, mime: str, etag: str) -> Response:
+def image_response(blob: bytes, mime: str, etag: str, *, public: bool) -> Response:
     response = Response(blob, mimetype=mime)
-    # The bytes behind a URL never change (a new photo is a new id): cache for a year.
-    response.headers["Cache-Control"] = f"public, max-age={YEAR}, immutable"
+    if public:
+        # The bytes behind a URL never change (a new photo is a new id): cache for a year.
+        response.headers["Cache-Control"] = f"public, max-age={YEAR}, immutable"
+    else:
+        # A draft's photo: only the staff member asking may keep it, and only now.
+        response.headers["Cache-Control"] = "private, no-store"
+        response.headers["Vary"] = "Authorization"
     response.set_etag(etag)
     return response.make_conditional(request)
 
@@ -155,8 +160,9 @@ class MediaItem(MethodView):
     def get(self, media_id):
         """A photo's details (staff also see EXIF, GPS and review flags)."""
         staff = is_staff()
-        cache(public=not staff)
-        return media_view(services().media.get(media_id, staff=staff), staff=staff)
+        media = services().media.get(media_id, staff=staff)
+        cache(public=media.public and not staff)
+        return media_view(media, staff=staff)
 
     @blp.doc(security=STAFF, requestBody=MEDIA_PATCH_BODY)
     @blp.response(200, MediaSchema)
@@ -189,4 +195,6 @@ def media_file(media_id, size, fmt):
     svc = services()
     media = svc.media.get(media_id, staff=is_staff())
     blob = svc.media.derivative(media, size, fmt)
-    return image_response(blob, FORMATS[fmt][1], f"{media.sha256[:32]}-{size}.{fmt}")
+    return image_response(
+        blob, FORMATS[fmt][1], f"{media.sha256[:32]}-{size}.{fmt}", public=media.public
+    )

@@ -245,6 +245,9 @@ class Media(Base):
     created_by: Mapped[str] = mapped_column(String(120))
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
     updated_by: Mapped[str] = mapped_column(String(120))
+    # Not stored: set when the photo is read for a request (whether its site is published,
+    # so whether its bytes may be cached publicly).
+    public = False
 
 
 class ServerSecret(Base):

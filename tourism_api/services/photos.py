@@ -215,14 +215,16 @@ class MediaService:
         return site_manifest(site, self.list_for_site(site.id, staff=staff), base_url)
 
     def get(self, media_id: str, *, staff: bool) -> Media:
+        """A photo; without `staff`, only one of a published site. `media.public` says
+        whether anyone may see it (and so whether its bytes may be cached publicly)."""
         with self.sessions() as session:
             media = session.get(Media, media_id)
             if media is None:
                 raise NotFound(f"No photo {media_id!r}.")
-            if not staff:
-                site = session.get(Site, media.site_id)
-                if site is None or site.status != "published":
-                    raise NotFound(f"No photo {media_id!r}.")
+            site = session.get(Site, media.site_id)
+            media.public = site is not None and site.status == "published"
+            if not staff and not media.public:
+                raise NotFound(f"No photo {media_id!r}.")
             return media
 
     # -- changing ---------------------------------------------------------------------------

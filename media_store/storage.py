@@ -16,8 +16,8 @@ import tempfile
 from abc import ABC, abstractmethod
 from pathlib import Path
 
-_KEY = re.compile(r"^[0-9a-f]{64}$")
-_NAME = re.compile(r"^[a-z0-9][a-z0-9._-]{0,120}$")
+_KEY = re.compile(r"^[0-9a-f]{64}\Z")
+_NAME = re.compile(r"^[a-z0-9][a-z0-9._-]{0,120}\Z")
 
 
 def sha256(data: bytes) -> str:

@@ -39,7 +39,11 @@ def create_app(settings: Settings | None = None) -> Flask:
     )
     app.json.ensure_ascii = False
     app.json.sort_keys = False
-    app.extensions[context.EXTENSION] = Services.build(settings)
+    services = app.extensions[context.EXTENSION] = Services.build(settings)
+    if settings.inline_indexing:
+        # Changes committed while no process was indexing (a crash between commit and
+        # index, a CLI write with the index locked) are applied now, not at the next write.
+        services.indexer.drain_quietly()
 
     api = _Api(
         app,

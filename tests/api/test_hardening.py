@@ -117,3 +117,27 @@ def test_a_drafts_photos_are_never_cached_publicly(client, staff, catalogue):
     client.post(f"/v1/sites/{site.id}/publish", headers={**staff, "If-Match": etag})
     for url in urls[:2]:
         assert client.get(url).headers["Cache-Control"] == "public, max-age=31536000, immutable"
+
+
+@pytest.mark.parametrize(
+    "slug", ["hue\n", "hue\r\nx", "h\tue", "01a21296-a545-73fc-a06c-efe0e03a4d27"]
+)
+def test_slugs_with_control_characters_or_the_shape_of_an_id_are_refused(client, staff, slug):
+    response = client.post("/v1/sites", json=site_record(slug=slug), headers=staff)
+    assert response.status_code == 422 and "slug" in response.json["errors"], response.json
+
+
+def test_changes_left_in_the_outbox_are_indexed_when_the_app_starts(settings):
+    import dataclasses
+
+    from tourism_api.app import create_app
+    from tourism_api.container import Services
+
+    quiet = Services.build(dataclasses.replace(settings, index_inline=False))
+    quiet.catalogue.create_site(site_record(), "lan", status="published")
+    assert quiet.indexer.pending() == 1
+    client = create_app(settings).test_client()
+    assert client.get("/health").json["search"]["pending_changes"] == 0
+    assert [s["slug"] for s in client.get("/v1/search?q=thien mu").json["items"]] == [
+        "chua-thien-mu"
+    ]

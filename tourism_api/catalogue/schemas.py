@@ -27,10 +27,13 @@ from . import opening_hours
 from .geometry import FOOTPRINT_TYPES, GeometryError, parse_geojson
 from .taxonomy import DESIGNATIONS, KINDS
 
-LANGUAGE_TAG = re.compile(r"^[a-z]{2,3}(-[A-Z][a-z]{3})?(-[A-Z]{2})?$")
-SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-CATEGORY_CODE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$|^24:00$")
+# \Z, not $: "$" also matches before a trailing newline ("hue\n" would pass).
+LANGUAGE_TAG = re.compile(r"^[a-z]{2,3}(-[A-Z][a-z]{3})?(-[A-Z]{2})?\Z")
+SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*\Z")
+CATEGORY_CODE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*\Z")
+HHMM = re.compile(r"^(?:([01]\d|2[0-3]):[0-5]\d|24:00)\Z")
+# What a site id looks like: a slug of this shape would make /v1/sites/{id or slug} ambiguous.
+ID_SHAPED = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\Z")
 
 # The catalogue's languages, set for the duration of `load_site`.
 _allowed_languages: ContextVar[tuple[str, ...] | None] = ContextVar("languages", default=None)
@@ -96,6 +99,11 @@ class GeoJSONGeometry(fields.Field):
             raise ValidationError(str(exc)) from exc
 
 
+def _not_id_shaped(value: str) -> None:
+    if ID_SHAPED.match(value):
+        raise ValidationError("A slug cannot have the shape of a site id.")
+
+
 class StrictSchema(Schema):
     class Meta:
         unknown = RAISE
@@ -111,7 +119,7 @@ class AddressSchema(StrictSchema):
     district = _text()
     province = _text()
     country = fields.Str(
-        validate=validate.Regexp(r"^[A-Z]{2}$", error="ISO 3166-1 alpha-2 code, e.g. VN.")
+        validate=validate.Regexp(r"^[A-Z]{2}\Z", error="ISO 3166-1 alpha-2 code, e.g. VN.")
     )
     postal_code = _text(20)
 
@@ -174,7 +182,7 @@ class AccessibilitySchema(StrictSchema):
 
 class ContactSchema(StrictSchema):
     phone = fields.Str(
-        validate=validate.Regexp(r"^\+?[0-9 ().-]{3,30}$", error="Not a phone number.")
+        validate=validate.Regexp(r"^\+?[0-9 ().-]{3,30}\Z", error="Not a phone number.")
     )
     email = fields.Email()
     website = fields.Url(schemes={"http", "https"})
@@ -184,7 +192,7 @@ class PriceSchema(StrictSchema):
     label = LangText(SMALL_MAX, required=True)
     amount = fields.Float(required=True, validate=validate.Range(min=0, max=1e9))
     currency = fields.Str(
-        load_default="VND", validate=validate.Regexp(r"^[A-Z]{3}$", error="ISO 4217 code.")
+        load_default="VND", validate=validate.Regexp(r"^[A-Z]{3}\Z", error="ISO 4217 code.")
     )
 
 
@@ -224,6 +232,7 @@ class SiteInputSchema(StrictSchema):
         validate=[
             validate.Length(min=1, max=100),
             validate.Regexp(SLUG, error="Lowercase ASCII words joined by hyphens."),
+            _not_id_shaped,
         ]
     )
     kind = fields.Str(required=True, validate=validate.OneOf(tuple(KINDS)))

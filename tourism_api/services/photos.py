@@ -35,7 +35,7 @@ from ..errors import InvalidInput, NotFound
 from .manifests import site_manifest
 
 LICENCE = re.compile(
-    r"^(CC0-1\.0|CC-BY(-SA|-ND|-NC|-NC-SA|-NC-ND)?-[1-4]\.0|PDM-1\.0|LicenseRef-[A-Za-z0-9.-]{1,40}|[A-Za-z0-9.+-]{2,40})$"
+    r"^(CC0-1\.0|CC-BY(-SA|-ND|-NC|-NC-SA|-NC-ND)?-[1-4]\.0|PDM-1\.0|LicenseRef-[A-Za-z0-9.-]{1,40}|[A-Za-z0-9.+-]{2,40})\Z"
 )
 NEAR_DUPLICATE_BITS = 6
 

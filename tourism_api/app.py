@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Flask, request
 from flask_smorest import Api
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from .api import caching, context, iiif, imports, media, meta, search, sites, zones
 from .api.errors import register_error_handlers
@@ -36,7 +37,12 @@ def create_app(settings: Settings | None = None) -> Flask:
         OPENAPI_SWAGGER_UI_URL="https://cdn.jsdelivr.net/npm/swagger-ui-dist@5/",
         # Bodies over 2 MB are refused before they are read (a zone's footprint fits well within).
         MAX_CONTENT_LENGTH=2 * 1024 * 1024,
+        # A request for any other host is refused (400) before a view can echo it back.
+        TRUSTED_HOSTS=settings.trusted_hosts,
     )
+    if settings.trusted_proxies:
+        n = settings.trusted_proxies
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n, x_prefix=n)
     app.json.ensure_ascii = False
     app.json.sort_keys = False
     services = app.extensions[context.EXTENSION] = Services.build(settings)

@@ -12,6 +12,7 @@ import dataclasses
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 MB = 1024 * 1024
@@ -69,6 +70,15 @@ class Settings:
     )
     # A photo whose GPS is further than this from its site is flagged for review.
     photo_distance_warning_m: int = _env("TOURISM_PHOTO_DISTANCE_WARNING_M", default=1000)
+    # The address clients reach the API at (e.g. https://api.heritage.example); absolute
+    # links (next pages, IIIF ids) are built from it, never from the request's Host header.
+    public_url: str | None = _env("TOURISM_PUBLIC_URL", default=None)
+    # Host names the server answers to (others get 400); the public URL's host is added.
+    allowed_hosts: tuple[str, ...] = _env(
+        "TOURISM_ALLOWED_HOSTS", default=("localhost", "127.0.0.1", "[::1]")
+    )
+    # How many reverse proxies in front set X-Forwarded-For/-Proto/-Host; 0 ignores them.
+    trusted_proxies: int = _env("TOURISM_TRUSTED_PROXIES", default=0)
     # Key that cursors are signed with; when unset, a random key is made once and kept in
     # the database (so every process shares it). Set it only to share it across databases.
     secret_key: str | None = _env("TOURISM_SECRET_KEY", default=None, repr=False)
@@ -82,6 +92,8 @@ class Settings:
             raise ValueError(
                 f"TOURISM_DEFAULT_TIMEZONE: unknown time zone {self.default_timezone!r}"
             ) from exc
+        if self.public_url and not self.public_url.startswith(("http://", "https://")):
+            raise ValueError("TOURISM_PUBLIC_URL must start with http:// or https://")
         if not 1 <= self.default_page_size <= self.max_page_size:
             raise ValueError(
                 "TOURISM_DEFAULT_PAGE_SIZE must be between 1 and TOURISM_MAX_PAGE_SIZE"
@@ -98,6 +110,13 @@ class Settings:
                     item.metadata["env"], raw, str(item.type), item.metadata["scale"]
                 )
         return cls(**values)
+
+    @property
+    def trusted_hosts(self) -> list[str]:
+        hosts = list(self.allowed_hosts)
+        if self.public_url:
+            hosts.append(urlsplit(self.public_url).netloc.rsplit("@", 1)[-1])
+        return hosts
 
     @property
     def search_is_embedded(self) -> bool:

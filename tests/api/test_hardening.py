@@ -141,3 +141,42 @@ def test_changes_left_in_the_outbox_are_indexed_when_the_app_starts(settings):
     assert [s["slug"] for s in client.get("/v1/search?q=thien mu").json["items"]] == [
         "chua-thien-mu"
     ]
+
+
+def test_the_host_header_is_never_reflected_into_links(settings, catalogue):
+    import dataclasses
+
+    from tourism_api.app import create_app
+
+    load_hue(catalogue)
+    client = create_app(settings).test_client()
+    refused = client.get("/v1/sites?limit=2", headers={"Host": "evil.example"})
+    assert refused.status_code == 400 and refused.json["code"] == 400
+    forwarded = {"X-Forwarded-Host": "evil.example", "X-Forwarded-Proto": "https"}
+    page = client.get("/v1/sites?limit=2&f=geojson", headers=forwarded)
+    assert "evil" not in page.headers["Link"] and "evil" not in json.dumps(page.json["links"])
+
+    public = dataclasses.replace(settings, public_url="https://api.heritage.example")
+    client = create_app(public).test_client()
+    page = client.get("/v1/sites?limit=2&f=geojson", headers=forwarded)
+    assert page.headers["Link"].startswith("<https://api.heritage.example/v1/sites?")
+    assert {link["href"].split("?")[0] for link in page.json["links"]} == {
+        "https://api.heritage.example/v1/sites"
+    }
+
+
+def test_forwarded_headers_count_only_from_configured_proxies(settings, catalogue):
+    import dataclasses
+
+    from tourism_api.app import create_app
+
+    load_hue(catalogue)
+    behind = dataclasses.replace(
+        settings, trusted_proxies=1, allowed_hosts=("localhost", "tourism.example")
+    )
+    client = create_app(behind).test_client()
+    forwarded = {"X-Forwarded-Host": "tourism.example", "X-Forwarded-Proto": "https"}
+    page = client.get("/v1/sites?limit=2", headers=forwarded)
+    assert page.headers["Link"].startswith("<https://tourism.example/v1/sites?")
+    spoofed = client.get("/v1/sites?limit=2", headers={"X-Forwarded-Host": "evil.example"})
+    assert spoofed.status_code == 400

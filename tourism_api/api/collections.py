@@ -11,7 +11,7 @@ from flask import Response, request
 
 from ..services.listing import ListPage
 from .caching import cache
-from .negotiation import GEOJSON, wants_geojson
+from .negotiation import GEOJSON, public_base, public_url, wants_geojson
 from .responses import json_body
 from .schemas import SiteFeatureCollectionSchema, SiteFeatureSchema
 
@@ -44,7 +44,7 @@ def _next_href(cursor: str | None) -> str | None:
         return None
     params = [(k, v) for k, v in request.args.items(multi=True) if k != "cursor"]
     params.append(("cursor", cursor))
-    return f"{request.base_url}?{urlencode(params)}"
+    return f"{public_base()}{request.path}?{urlencode(params)}"
 
 
 def page_answer(page: ListPage, f: str | None):
@@ -58,7 +58,7 @@ def page_answer(page: ListPage, f: str | None):
     if page.facets is not None:
         extra["facets"] = page.facets
     if wants_geojson(f):
-        links = [{"rel": "self", "href": request.url, "type": GEOJSON}]
+        links = [{"rel": "self", "href": public_url(), "type": GEOJSON}]
         if next_href:
             links.append({"rel": "next", "href": next_href, "type": GEOJSON})
         payload = {

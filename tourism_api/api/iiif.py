@@ -12,6 +12,7 @@ from .auth import OPTIONAL_STAFF, is_staff
 from .caching import cache
 from .context import services
 from .media import image_response, image_responses
+from .negotiation import public_base
 from .responses import json_body
 from .schemas import LOOSE_OBJECT, ApiErrorSchema
 
@@ -23,10 +24,6 @@ IIIF_IMAGE = 'application/ld+json;profile="http://iiif.io/api/image/3/context.js
 
 def _media(identifier: str) -> Media:
     return services().media.get(identifier, staff=is_staff())
-
-
-def _base_url() -> str:
-    return request.host_url.rstrip("/")
 
 
 def _cors(response):
@@ -53,7 +50,7 @@ def image_info(identifier):
     """IIIF Image API 3.0 image information (JSON-LD when asked for)."""
     svc = services()
     media = _media(identifier)
-    body = svc.media.image_info(media, _base_url())
+    body = svc.media.image_info(media, public_base())
     cache(public=media.public)
     response = json_body(body)
     if "application/ld+json" in request.headers.get("Accept", ""):
@@ -91,6 +88,6 @@ def image_request(identifier, region, size, rotation, quality_format):
 def manifest(ref):
     """A IIIF Presentation 3.0 manifest of a site's photos, with labels per language and navPlace."""
     staff = is_staff()
-    body = services().media.site_manifest(ref, staff=staff, base_url=_base_url())
+    body = services().media.site_manifest(ref, staff=staff, base_url=public_base())
     cache(public=not staff)
     return _cors(json_body(body))

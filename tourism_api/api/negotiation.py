@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from flask import request
 
+from .context import services
+
 GEOJSON = "application/geo+json"
 
 
@@ -14,6 +16,19 @@ def preferred_languages(lang: str | None) -> tuple[str, ...]:
     return tuple(
         value.split("-")[0].lower() for value, _q in request.accept_languages if value != "*"
     )
+
+
+def public_base() -> str:
+    """The API's public root, without a trailing slash: TOURISM_PUBLIC_URL, else this
+    request's scheme and (checked, trusted) host."""
+    configured = services().settings.public_url
+    return (configured or request.host_url).rstrip("/")
+
+
+def public_url() -> str:
+    """This request's URL under the public root (path and query string kept)."""
+    query = request.query_string.decode()
+    return f"{public_base()}{request.path}" + (f"?{query}" if query else "")
 
 
 def wants_geojson(f: str | None) -> bool:

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from sqlalchemy import func, select, update
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 from tourism_api.catalogue.models import OutboxEvent, Site
@@ -102,6 +103,9 @@ class Indexer:
         """After a write on the embedded default: index now, but never fail the write."""
         try:
             report = self.drain()
+        except DBAPIError as exc:  # e.g. a database not upgraded yet: one line, no traceback
+            log.warning("search index not updated: %s", exc.orig)
+            return
         except Exception:  # the write is committed; the outbox keeps the change
             log.exception("indexing after a write failed; the outbox keeps the change")
             return

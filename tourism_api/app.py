@@ -6,7 +6,19 @@ from flask import Flask, request
 from flask_smorest import Api
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from .api import caching, context, iiif, imports, media, meta, search, sites, zones
+from .api import (
+    caching,
+    context,
+    docs,
+    iiif,
+    imports,
+    media,
+    meta,
+    search,
+    security_headers,
+    sites,
+    zones,
+)
 from .api.errors import register_error_handlers
 from .api.schemas import ApiErrorSchema
 from .catalogue.schemas import SiteInputSchema
@@ -33,8 +45,6 @@ def create_app(settings: Settings | None = None) -> Flask:
         OPENAPI_VERSION="3.0.3",
         OPENAPI_URL_PREFIX="/",
         OPENAPI_JSON_PATH="openapi.json",
-        OPENAPI_SWAGGER_UI_PATH="docs",
-        OPENAPI_SWAGGER_UI_URL="https://cdn.jsdelivr.net/npm/swagger-ui-dist@5/",
         # Bodies over 2 MB are refused before they are read (a zone's footprint fits well within).
         MAX_CONTENT_LENGTH=2 * 1024 * 1024,
         # A request for any other host is refused (400) before a view can echo it back.
@@ -69,8 +79,10 @@ def create_app(settings: Settings | None = None) -> Flask:
     api.spec.components.schema("SiteInput", schema=SiteInputSchema)
     for module in BLUEPRINTS:
         api.register_blueprint(module.blp)
+    app.register_blueprint(docs.blp)
     register_error_handlers(app)
     caching.register(app)
+    security_headers.register(app)
     app.before_request(_require_json_body)
     return app
 

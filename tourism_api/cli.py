@@ -176,7 +176,7 @@ def category_add(ctx: Context, code: str, labels: tuple[str, ...], parent: str |
     """Add a category."""
     from .catalogue.schemas import CATEGORY_CODE
 
-    if not CATEGORY_CODE.match(code):
+    if not CATEGORY_CODE.fullmatch(code):
         raise click.BadParameter("lowercase ASCII words joined by hyphens", param_hint="CODE")
     label = {}
     for item in labels:

@@ -27,11 +27,12 @@ from . import opening_hours
 from .geometry import FOOTPRINT_TYPES, GeometryError, parse_geojson
 from .taxonomy import DESIGNATIONS, KINDS
 
-# \Z, not $: "$" also matches before a trailing newline ("hue\n" would pass).
-LANGUAGE_TAG = re.compile(r"^[a-z]{2,3}(-[A-Z][a-z]{3})?(-[A-Z]{2})?\Z")
-SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*\Z")
-CATEGORY_CODE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*\Z")
-HHMM = re.compile(r"^(?:([01]\d|2[0-3]):[0-5]\d|24:00)\Z")
+# Patterns are checked with fullmatch (FullMatch below): with re.match, "$" also matches
+# before a trailing newline, so "hue\n" passed. They stay ECMA-262 for the OpenAPI document.
+LANGUAGE_TAG = re.compile(r"^[a-z]{2,3}(-[A-Z][a-z]{3})?(-[A-Z]{2})?$")
+SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+CATEGORY_CODE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+HHMM = re.compile(r"^(?:([01]\d|2[0-3]):[0-5]\d|24:00)$")
 # What a site id looks like: a slug of this shape would make /v1/sites/{id or slug} ambiguous.
 ID_SHAPED = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\Z")
 
@@ -63,7 +64,7 @@ class LangText(fields.Dict):
         result: dict[str, str] = {}
         allowed = _allowed_languages.get()
         for lang, text in loaded.items():
-            if not LANGUAGE_TAG.match(lang):
+            if not isinstance(lang, str) or not LANGUAGE_TAG.fullmatch(lang):
                 errors[lang] = ["Not a language tag such as 'vi', 'en' or 'fr'."]
                 continue
             if allowed is not None and lang not in allowed:
@@ -99,6 +100,15 @@ class GeoJSONGeometry(fields.Field):
             raise ValidationError(str(exc)) from exc
 
 
+class FullMatch(validate.Regexp):
+    """A Regexp validator that must match the whole value (a trailing newline too)."""
+
+    def __call__(self, value: str) -> str:
+        if not isinstance(value, str) or self.regex.fullmatch(value) is None:
+            raise ValidationError(self._format_error(value))
+        return value
+
+
 def _not_id_shaped(value: str) -> None:
     if ID_SHAPED.match(value):
         raise ValidationError("A slug cannot have the shape of a site id.")
@@ -119,14 +129,14 @@ class AddressSchema(StrictSchema):
     district = _text()
     province = _text()
     country = fields.Str(
-        validate=validate.Regexp(r"^[A-Z]{2}\Z", error="ISO 3166-1 alpha-2 code, e.g. VN.")
+        validate=FullMatch(r"^[A-Z]{2}$", error="ISO 3166-1 alpha-2 code, e.g. VN.")
     )
     postal_code = _text(20)
 
 
 class IntervalSchema(StrictSchema):
-    opens = fields.Str(required=True, validate=validate.Regexp(HHMM, error="Time as HH:MM."))
-    closes = fields.Str(required=True, validate=validate.Regexp(HHMM, error="Time as HH:MM."))
+    opens = fields.Str(required=True, validate=FullMatch(HHMM, error="Time as HH:MM."))
+    closes = fields.Str(required=True, validate=FullMatch(HHMM, error="Time as HH:MM."))
 
 
 class ClosureSchema(StrictSchema):
@@ -181,9 +191,7 @@ class AccessibilitySchema(StrictSchema):
 
 
 class ContactSchema(StrictSchema):
-    phone = fields.Str(
-        validate=validate.Regexp(r"^\+?[0-9 ().-]{3,30}\Z", error="Not a phone number.")
-    )
+    phone = fields.Str(validate=FullMatch(r"^\+?[0-9 ().-]{3,30}$", error="Not a phone number."))
     email = fields.Email()
     website = fields.Url(schemes={"http", "https"})
 
@@ -192,7 +200,7 @@ class PriceSchema(StrictSchema):
     label = LangText(SMALL_MAX, required=True)
     amount = fields.Float(required=True, validate=validate.Range(min=0, max=1e9))
     currency = fields.Str(
-        load_default="VND", validate=validate.Regexp(r"^[A-Z]{3}\Z", error="ISO 4217 code.")
+        load_default="VND", validate=FullMatch(r"^[A-Z]{3}$", error="ISO 4217 code.")
     )
 
 
@@ -231,7 +239,7 @@ class SiteInputSchema(StrictSchema):
     slug = fields.Str(
         validate=[
             validate.Length(min=1, max=100),
-            validate.Regexp(SLUG, error="Lowercase ASCII words joined by hyphens."),
+            FullMatch(SLUG, error="Lowercase ASCII words joined by hyphens."),
             _not_id_shaped,
         ]
     )
@@ -251,7 +259,7 @@ class SiteInputSchema(StrictSchema):
     location = GeoJSONGeometry(("Point",), required=True)
     footprint = GeoJSONGeometry(FOOTPRINT_TYPES, allow_none=True)
     categories = fields.List(
-        fields.Str(validate=validate.Regexp(CATEGORY_CODE, error="Not a category code.")),
+        fields.Str(validate=FullMatch(CATEGORY_CODE, error="Not a category code.")),
         validate=validate.Length(max=20),
     )
     address = fields.Nested(AddressSchema)

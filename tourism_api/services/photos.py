@@ -27,7 +27,7 @@ from ..catalogue.changes import ChangeLog
 from ..catalogue.geometry import from_db
 from ..catalogue.ids import new_id
 from ..catalogue.models import Media, Site
-from ..catalogue.schemas import LangText
+from ..catalogue.schemas import FullMatch, LangText
 from ..catalogue.sites import Catalogue
 from ..config import Settings
 from ..db import transaction
@@ -35,7 +35,7 @@ from ..errors import InvalidInput, NotFound
 from .manifests import site_manifest
 
 LICENCE = re.compile(
-    r"^(CC0-1\.0|CC-BY(-SA|-ND|-NC|-NC-SA|-NC-ND)?-[1-4]\.0|PDM-1\.0|LicenseRef-[A-Za-z0-9.-]{1,40}|[A-Za-z0-9.+-]{2,40})\Z"
+    r"^(CC0-1\.0|CC-BY(-SA|-ND|-NC|-NC-SA|-NC-ND)?-[1-4]\.0|PDM-1\.0|LicenseRef-[A-Za-z0-9.-]{1,40}|[A-Za-z0-9.+-]{2,40})$"
 )
 NEAR_DUPLICATE_BITS = 6
 
@@ -46,9 +46,7 @@ class MediaFields(Schema):
     caption = LangText(300)
     creator = fields.Str(validate=validate.Length(max=200), allow_none=True)
     licence = fields.Str(
-        validate=validate.Regexp(
-            LICENCE, error="An SPDX or Creative Commons id, e.g. CC-BY-SA-4.0."
-        ),
+        validate=FullMatch(LICENCE, error="An SPDX or Creative Commons id, e.g. CC-BY-SA-4.0."),
         allow_none=True,
     )
     attribution = fields.Str(validate=validate.Length(max=500), allow_none=True)

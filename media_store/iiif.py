@@ -182,10 +182,47 @@ def render(data: bytes, request: Request, width: int, height: int) -> bytes:
     return out.getvalue()
 
 
+def scale_factors(width: int, height: int) -> list[int]:
+    """The tile pyramid's levels: halve until the whole image fits in about a tile."""
+    factors = [1]
+    while max(width, height) / (factors[-1] * 2) >= TILE / 2 and factors[-1] < 64:
+        factors.append(factors[-1] * 2)
+    return factors
+
+
+def listed_sizes(width: int, height: int, limits: Limits) -> list[tuple[int, int]]:
+    """The whole-image sizes info.json offers (one per pyramid level, within the limits)."""
+    return [
+        (max(1, width // f), max(1, height // f))
+        for f in scale_factors(width, height)
+        if width // f <= limits.max_width and height // f <= limits.max_height
+    ]
+
+
+def cacheable(request: Request, width: int, height: int, limits: Limits) -> bool:
+    """Whether a render is one viewers ask for again and again: a tile of the pyramid or a
+    size info.json lists, upright, in colour, as JPEG or WebP. Only these are kept, so the
+    cache of one photo is bounded by its pyramid (about 4/3 of its pixels per format);
+    any other region, size, rotation or quality is rendered for the request and dropped."""
+    if request.rotation or request.mirror or request.quality not in ("default", "color"):
+        return False
+    if request.format not in ("jpg", "webp"):
+        return False
+    x, y, w, h = request.region
+    if (x, y, w, h) == (0, 0, width, height) and request.size in listed_sizes(
+        width, height, limits
+    ):
+        return True
+    for factor in scale_factors(width, height):
+        span = TILE * factor
+        if x % span or y % span or (w, h) != (min(span, width - x), min(span, height - y)):
+            continue
+        if request.size == (-(-w // factor), -(-h // factor)):
+            return True
+    return False
+
+
 def info(base_id: str, width: int, height: int, limits: Limits, rights: str | None = None) -> dict:
-    scale_factors = [1]
-    while max(width, height) / (scale_factors[-1] * 2) >= TILE / 2 and scale_factors[-1] < 64:
-        scale_factors.append(scale_factors[-1] * 2)
     body = {
         "@context": "http://iiif.io/api/image/3/context.json",
         "id": base_id,
@@ -197,12 +234,8 @@ def info(base_id: str, width: int, height: int, limits: Limits, rights: str | No
         "maxWidth": limits.max_width,
         "maxHeight": limits.max_height,
         "maxArea": limits.max_area,
-        "sizes": [
-            {"width": max(1, width // f), "height": max(1, height // f)}
-            for f in scale_factors
-            if width // f <= limits.max_width and height // f <= limits.max_height
-        ],
-        "tiles": [{"width": TILE, "scaleFactors": scale_factors}],
+        "sizes": [{"width": w, "height": h} for w, h in listed_sizes(width, height, limits)],
+        "tiles": [{"width": TILE, "scaleFactors": scale_factors(width, height)}],
         "extraQualities": ["color", "gray", "bitonal"],
         "extraFormats": ["png", "webp"],
         "extraFeatures": [

@@ -71,3 +71,39 @@ def test_info_document():
     assert doc["profile"] == "level2" and (doc["width"], doc["height"]) == (W, H)
     assert doc["maxArea"] == 16_000_000 and doc["tiles"][0]["width"] == 512
     assert doc["rights"].startswith("http://creativecommons.org/")
+
+
+def test_only_pyramid_tiles_and_listed_sizes_are_kept():
+    from media_store.iiif import TILE, cacheable, listed_sizes, scale_factors
+
+    width, height, limits = 3000, 2000, Limits()
+    tiles = 0
+    for factor in scale_factors(width, height):
+        span = TILE * factor
+        for y in range(0, height, span):
+            for x in range(0, width, span):
+                w, h = min(span, width - x), min(span, height - y)
+                size = f"{-(-w // factor)},{-(-h // factor)}"
+                for fmt in ("default.jpg", "default.webp", "color.jpg"):
+                    request = parse(f"{x},{y},{w},{h}", size, "0", fmt, width, height, limits)
+                    assert cacheable(request, width, height, limits), (x, y, factor)
+                tiles += 1
+    assert tiles == 6 * 4 + 3 * 2 + 2 * 1 + 1  # at 1x, 2x, 4x, 8x: bounded by the image
+    for w, h in listed_sizes(width, height, limits):
+        assert cacheable(
+            parse("full", f"{w},{h}", "0", "default.jpg", width, height, limits),
+            width,
+            height,
+            limits,
+        )
+    for region, size, rotation, fmt in [
+        ("1,2,300,300", "150,", "0", "default.jpg"),  # not on the tile grid
+        ("0,0,512,512", "100,", "0", "default.jpg"),  # on the grid, at no pyramid scale
+        ("0,0,512,512", "512,", "90", "default.jpg"),  # rotated
+        ("0,0,512,512", "512,", "0", "gray.jpg"),
+        ("0,0,512,512", "512,", "0", "default.png"),
+        ("full", "777,", "0", "default.jpg"),
+        ("pct:10,10,20,20", "max", "0", "default.jpg"),
+    ]:
+        request = parse(region, size, rotation, fmt, width, height, limits)
+        assert not cacheable(request, width, height, limits), (region, size, rotation, fmt)

@@ -7,7 +7,7 @@ from PIL import Image
 from sqlalchemy import func, select
 
 from tests.factories import site_record
-from tests.media.helpers import SVG_WITH_SCRIPT, photo, png_bomb
+from tests.media.helpers import SVG_WITH_SCRIPT, generated_jpeg, photo, png_bomb
 from tourism_api.catalogue.models import Media, Revision
 
 
@@ -270,3 +270,29 @@ def test_import_folder_proposes_the_nearest_site(settings, catalogue, tmp_path):
     assert "2 attached" in applied.output, applied.output
     photos = catalogue.get_site(near.id, include_unpublished=True).media
     assert len(photos) == 2 and {p.licence for p in photos} == {"CC-BY-SA-4.0"}
+
+
+def test_arbitrary_iiif_requests_do_not_fill_the_disk(client, staff, catalogue, settings):
+
+    site = catalogue.create_site(site_record(), "lan", status="published")
+    media = client.post(
+        f"/v1/sites/{site.id}/media",
+        data={"file": (io.BytesIO(generated_jpeg(1600, 1200)), "big.jpg")},
+        headers=staff,
+        content_type="multipart/form-data",
+    ).json["id"]
+
+    def stored() -> int:
+        return sum(1 for p in Path(settings.media_root).rglob("iiif-*") if p.is_file())
+
+    before = stored()
+    for i in range(40):  # what a crawler or an attacker sends: every request different
+        response = client.get(
+            f"/iiif/3/{media}/{i},{i},{300 + i},{200 + i}/{100 + i},/0/default.jpg"
+        )
+        assert response.status_code == 200
+    assert stored() == before
+    tile = client.get(f"/iiif/3/{media}/0,0,512,512/512,/0/default.jpg")
+    assert tile.status_code == 200 and stored() == before + 1
+    again = client.get(f"/iiif/3/{media}/0,0,512,512/512,/0/default.jpg")
+    assert again.data == tile.data and stored() == before + 1

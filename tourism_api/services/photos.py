@@ -330,14 +330,19 @@ class MediaService:
     def iiif_image(
         self, media: Media, region: str, size: str, rotation: str, quality_format: str
     ) -> tuple[bytes, str]:
+        """A IIIF render; tiles and listed sizes are kept for the next viewer, anything
+        else is made for this request only (so no request pattern can fill the disk)."""
         request = iiif.parse(
             region, size, rotation, quality_format, media.width, media.height, self.limits
         )
+        mime = iiif.FORMATS[request.format][1]
+        keep = iiif.cacheable(request, media.width, media.height, self.limits)
         name = request.cache_name()
-        blob = self.storage.get_derivative(media.sha256, name)
+        blob = self.storage.get_derivative(media.sha256, name) if keep else None
         if blob is None:
             blob = iiif.render(
                 self.storage.get_original(media.sha256), request, media.width, media.height
             )
-            self.storage.put_derivative(media.sha256, name, blob)
-        return blob, iiif.FORMATS[request.format][1]
+            if keep:
+                self.storage.put_derivative(media.sha256, name, blob)
+        return blob, mime

@@ -22,6 +22,8 @@ from tourism_api.container import Services
 from tourism_api.db import dispose_engine, dispose_engines
 
 BACKENDS = ("spatialite", "postgis")
+# The test client calls from loopback; tests of the limits themselves turn this off.
+UNLIMITED = ("127.0.0.0/8",)
 # Tables emptied between tests on PostGIS (categories stay: they are seeded once).
 DATA_TABLES = (
     "media",
@@ -31,6 +33,7 @@ DATA_TABLES = (
     "revisions",
     "outbox",
     "api_tokens",
+    "api_keys",
     "imports",
 )
 
@@ -42,6 +45,8 @@ def pytest_collection_modifyitems(items):
             item.add_marker(pytest.mark.postgis)
         if callspec and callspec.params.get("search_backend_name") == "elasticsearch":
             item.add_marker(pytest.mark.elasticsearch)
+        if callspec and callspec.params.get("ratelimit_storage") == "redis":
+            item.add_marker(pytest.mark.redis)
 
 
 def _prepare(settings: Settings) -> None:
@@ -95,11 +100,15 @@ def settings(backend, request, tmp_path) -> Settings:
             database_url=f"sqlite:///{path}",
             search_url=search_url,
             media_root=str(tmp_path / "media"),
+            ratelimit_exempt=UNLIMITED,
         )
     else:
         url = request.getfixturevalue("postgis_url")
         settings = Settings(
-            database_url=url, search_url=search_url, media_root=str(tmp_path / "media")
+            database_url=url,
+            search_url=search_url,
+            media_root=str(tmp_path / "media"),
+            ratelimit_exempt=UNLIMITED,
         )
         services = Services.build(settings)
         with services.engine.begin() as conn:
@@ -181,6 +190,7 @@ def search_settings(search_backend_name, request, tmp_path, spatialite_template)
         search_index_prefix=prefix,
         index_inline=True,
         media_root=str(tmp_path / "media"),
+        ratelimit_exempt=UNLIMITED,
     )
     yield settings
     dispose_engine(settings)
@@ -209,3 +219,24 @@ def staff_headers_for():
         return {"Authorization": f"Bearer {secret}"}
 
     return make
+
+
+# -- rate-limit counters ------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def redis_url():
+    url = os.environ.get("TOURISM_TEST_REDIS_URL")
+    if not url:
+        if os.environ.get("TOURISM_TEST_REQUIRE_REDIS") == "1":
+            pytest.fail("TOURISM_TEST_REQUIRE_REDIS=1 but TOURISM_TEST_REDIS_URL is not set")
+        pytest.skip("set TOURISM_TEST_REDIS_URL to run the Redis tests (scripts/test does)")
+    return url
+
+
+@pytest.fixture(params=("memory", "redis"))
+def ratelimit_storage(request) -> str:
+    """Where rate-limit counters live: one process's memory, or a real Redis shared by all."""
+    if request.param == "memory":
+        return "memory://"
+    return request.getfixturevalue("redis_url")

@@ -85,3 +85,17 @@ def test_a_database_never_upgraded_gets_one_line_saying_what_to_run(backend, tmp
         assert result.exit_code == 1, result.output
         assert "run `tourism db upgrade`" in result.output
         assert "Traceback" not in result.output and len(result.output.splitlines()) == 1
+
+
+def test_api_key_lifecycle(run, client):
+    created = run("key", "create", "--name", "Huế Guide", "--plan", "partner")
+    assert created.exit_code == 0, created.output
+    secret = created.output.strip().splitlines()[-1]
+    assert secret.startswith("tk_") and len(secret) > 40
+    assert client.get("/v1/kinds", headers={"X-API-Key": secret}).status_code == 200
+    listing = run("key", "list")
+    assert "Huế Guide" in listing.output and "partner" in listing.output
+    assert secret not in listing.output
+    assert run("key", "revoke", listing.output.split()[0]).exit_code == 0
+    assert client.get("/v1/kinds", headers={"X-API-Key": secret}).status_code == 401
+    assert run("key", "create", "--name", "X", "--plan", "gold").exit_code != 0

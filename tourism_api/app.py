@@ -7,13 +7,16 @@ from flask_smorest import Api
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from .api import (
+    auth,
     caching,
     context,
+    cors,
     docs,
     iiif,
     imports,
     media,
     meta,
+    rate_limits,
     search,
     security_headers,
     sites,
@@ -76,6 +79,10 @@ def create_app(settings: Settings | None = None) -> Flask:
     api.spec.components.security_scheme(
         "bearerAuth", {"type": "http", "scheme": "bearer", "description": "Staff token"}
     )
+    api.spec.components.security_scheme(
+        "apiKey",
+        {"type": "apiKey", "in": "header", "name": "X-API-Key", "description": "An app's key"},
+    )
     api.spec.components.schema("SiteInput", schema=SiteInputSchema)
     for module in BLUEPRINTS:
         api.register_blueprint(module.blp)
@@ -83,6 +90,9 @@ def create_app(settings: Settings | None = None) -> Flask:
     register_error_handlers(app)
     caching.register(app)
     security_headers.register(app)
+    cors.register(app, settings)
+    auth.register(app)
+    rate_limits.register(app, settings)
     app.before_request(_require_json_body)
     return app
 

@@ -148,6 +148,51 @@ def token_revoke(ctx: Context, token_id: int) -> None:
     click.echo(f"Token {record.id} ({record.name}) revoked.")
 
 
+# -- API keys -------------------------------------------------------------------
+
+
+@main.group()
+def key() -> None:
+    """API keys of third-party apps (read access at their plan's rate)."""
+
+
+@key.command("create")
+@click.option("--name", required=True, help="The app's name, e.g. 'Huế Guide'.")
+@click.option("--plan", default="free", show_default=True, type=click.Choice(["free", "partner"]))
+@click.option("--contact", help="Who to write to about the app (an e-mail address).")
+@pass_ctx
+def key_create(ctx: Context, name: str, plan: str, contact: str | None) -> None:
+    """Create a key and print it once; only its hash is stored."""
+    record, secret = ctx.services.api_keys.create(name, plan, contact)
+    click.echo(
+        f"API key {record.id} for {record.name} ({record.plan}). "
+        "Give it to the app now; it cannot be shown again:"
+    )
+    click.echo(secret)
+
+
+@key.command("list")
+@pass_ctx
+def key_list(ctx: Context) -> None:
+    """List keys (never the keys themselves)."""
+    for record in ctx.services.api_keys.list():
+        state = f"revoked {record.revoked_at:%Y-%m-%d}" if record.revoked_at else "active"
+        used = f"{record.last_used_at:%Y-%m-%d %H:%M}" if record.last_used_at else "never"
+        click.echo(
+            f"{record.id}\t{record.prefix}…\t{record.name}\t{record.plan}\t{state}"
+            f"\tlast used {used}\t{record.contact or ''}"
+        )
+
+
+@key.command("revoke")
+@click.argument("key_id", type=int)
+@pass_ctx
+def key_revoke(ctx: Context, key_id: int) -> None:
+    """Revoke a key by its id; requests with it are refused from now on."""
+    record = ctx.services.api_keys.revoke(key_id)
+    click.echo(f"API key {record.id} ({record.name}) revoked.")
+
+
 # -- taxonomy ---------------------------------------------------------------
 
 

@@ -11,9 +11,12 @@ from __future__ import annotations
 import dataclasses
 import os
 from dataclasses import dataclass, field
+from ipaddress import ip_network
 from pathlib import Path
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from limits import parse_many
 
 MB = 1024 * 1024
 
@@ -79,6 +82,23 @@ class Settings:
     )
     # How many reverse proxies in front set X-Forwarded-For/-Proto/-Host; 0 ignores them.
     trusted_proxies: int = _env("TOURISM_TRUSTED_PROXIES", default=0)
+    # Requests a client may make, per plan ("N/second|minute|hour|day", several with ";").
+    rate_anonymous: str = _env("TOURISM_RATE_ANONYMOUS", default="120/minute")
+    rate_free: str = _env("TOURISM_RATE_FREE", default="600/minute")
+    rate_partner: str = _env("TOURISM_RATE_PARTNER", default="6000/minute")
+    rate_staff: str = _env("TOURISM_RATE_STAFF", default="6000/minute")
+    # IIIF renders are costly: a separate, lower limit per client on image requests.
+    rate_iiif_render: str = _env("TOURISM_RATE_IIIF_RENDER", default="300/minute")
+    # Where counters live: memory:// for one process (the embedded default),
+    # redis://host:6379 so that every process and host shares them (production).
+    ratelimit_storage_url: str = _env("TOURISM_RATELIMIT_STORAGE_URL", default="memory://")
+    # Counter names start with this, so environments sharing one Redis do not collide.
+    ratelimit_prefix: str = _env("TOURISM_RATELIMIT_PREFIX", default="tourism")
+    # Networks never limited (a conformance run or a load test from loopback), e.g. 127.0.0.1/32.
+    ratelimit_exempt: tuple[str, ...] = _env("TOURISM_RATELIMIT_EXEMPT", default=())
+    # Origins whose pages may call the API from a browser: "*" for any (public reads need no
+    # credentials). Listing origins instead also lets those send credentials (cookies).
+    cors_origins: tuple[str, ...] = _env("TOURISM_CORS_ORIGINS", default=("*",))
     # Key that cursors are signed with; when unset, a random key is made once and kept in
     # the database (so every process shares it). Set it only to share it across databases.
     secret_key: str | None = _env("TOURISM_SECRET_KEY", default=None, repr=False)
@@ -94,6 +114,22 @@ class Settings:
             ) from exc
         if self.public_url and not self.public_url.startswith(("http://", "https://")):
             raise ValueError("TOURISM_PUBLIC_URL must start with http:// or https://")
+        for name in (
+            "rate_anonymous",
+            "rate_free",
+            "rate_partner",
+            "rate_staff",
+            "rate_iiif_render",
+        ):
+            try:
+                parse_many(getattr(self, name))
+            except ValueError as exc:
+                raise ValueError(f"TOURISM_{name.upper()}: {exc}") from exc
+        for network in self.ratelimit_exempt:
+            try:
+                ip_network(network, strict=False)
+            except ValueError as exc:
+                raise ValueError(f"TOURISM_RATELIMIT_EXEMPT: {exc}") from exc
         if not 1 <= self.default_page_size <= self.max_page_size:
             raise ValueError(
                 "TOURISM_DEFAULT_PAGE_SIZE must be between 1 and TOURISM_MAX_PAGE_SIZE"

@@ -15,6 +15,7 @@ from search.cursors import CursorCodec
 from search.factory import open_backend
 from search.indexer import Indexer
 
+from .access.api_keys import ApiKeyService
 from .access.secrets import signing_key
 from .access.tokens import TokenService
 from .catalogue.categories import Taxonomy
@@ -40,6 +41,7 @@ class Services:
     taxonomy: Taxonomy
     lister: SiteLister
     tokens: TokenService
+    api_keys: ApiKeyService
     search: SearchBackend
     indexer: Indexer
     listing: Listing
@@ -71,6 +73,7 @@ class Services:
             taxonomy=taxonomy,
             lister=lister,
             tokens=TokenService(sessions),
+            api_keys=ApiKeyService(sessions),
             search=search,
             indexer=indexer,
             listing=Listing(settings, catalogue, lister, search),

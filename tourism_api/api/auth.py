@@ -1,9 +1,16 @@
-"""Who is calling: the staff bearer token of a request, if any."""
+"""Who is calling: a staff bearer token, an app's API key, or nobody (anonymous).
+
+Staff send `Authorization: Bearer tht_...`; apps send `X-API-Key: tk_...` (or
+`Authorization: Bearer tk_...`). A credential that is present but wrong is refused
+(401) even where none is needed, so a client never silently runs as anonymous."""
 
 from __future__ import annotations
 
-from flask import request
+from dataclasses import dataclass
 
+from flask import Flask, g, request
+
+from ..access.api_keys import KEY_PREFIX
 from ..access.tokens import Principal
 from ..errors import Unauthorized
 from .context import services
@@ -11,20 +18,60 @@ from .context import services
 # OpenAPI security requirement of the staff-only operations.
 STAFF = [{"bearerAuth": []}]
 # Operations that answer anyone, and show staff more (drafts, authors) with a token.
-OPTIONAL_STAFF = [{}, {"bearerAuth": []}]
+OPTIONAL_STAFF = [{}, {"bearerAuth": []}, {"apiKey": []}]
+
+
+@dataclass(frozen=True)
+class Caller:
+    plan: str  # "anonymous", "free", "partner" or "staff": sets the rate limit
+    bucket: str  # whose requests count together: an address, a key or a staff token
+    principal: Principal | None = None
+    key_id: int | None = None
+
+
+def caller() -> Caller:
+    """The request's caller, worked out once per request."""
+    if "tourism_caller" not in g:
+        g.tourism_caller = _identify()
+    return g.tourism_caller
+
+
+def _identify() -> Caller:
+    svc = services()
+    key = request.headers.get("X-API-Key", "").strip()
+    header = request.headers.get("Authorization", "")
+    if header:
+        scheme, _, secret = header.partition(" ")
+        secret = secret.strip()
+        if scheme.lower() != "bearer" or not secret:
+            raise Unauthorized("Use 'Authorization: Bearer <token>'.")
+        if secret.startswith(KEY_PREFIX):
+            key = secret
+        else:
+            who = svc.tokens.authenticate(secret)
+            return Caller("staff", f"staff:{who.token_id}", principal=who)
+    if key:
+        record = svc.api_keys.authenticate(key)
+        return Caller(record.plan, f"key:{record.id}", key_id=record.id)
+    return Caller("anonymous", f"addr:{request.remote_addr or 'unknown'}")
+
+
+def register(app: Flask) -> None:
+    """Check credentials before anything else (rate limits count per caller): a wrong
+    key or token is a 401 on every endpoint, not only where one is needed."""
+
+    @app.before_request
+    def _identify_caller() -> None:
+        if request.method != "OPTIONS":
+            caller()
 
 
 def principal(*, required: bool = False) -> Principal | None:
-    """The caller's staff identity; a bad token is refused even where none is needed."""
-    header = request.headers.get("Authorization", "")
-    if not header:
-        if required:
-            raise Unauthorized("This needs a staff bearer token (Authorization: Bearer ...).")
-        return None
-    scheme, _, secret = header.partition(" ")
-    if scheme.lower() != "bearer" or not secret.strip():
-        raise Unauthorized("Use 'Authorization: Bearer <token>'.")
-    return services().tokens.authenticate(secret.strip())
+    """The caller's staff identity; None for apps and anonymous callers."""
+    who = caller().principal
+    if who is None and required:
+        raise Unauthorized("This needs a staff bearer token (Authorization: Bearer ...).")
+    return who
 
 
 def is_staff() -> bool:

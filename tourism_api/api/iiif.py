@@ -26,11 +26,6 @@ def _media(identifier: str) -> Media:
     return services().media.get(identifier, staff=is_staff())
 
 
-def _cors(response):
-    response.headers["Access-Control-Allow-Origin"] = "*"
-    return response
-
-
 @blp.route("/<string:identifier>", methods=["GET"])
 @blp.doc(security=OPTIONAL_STAFF)
 @blp.alt_response(303, description="See the image information", success=True)
@@ -55,7 +50,7 @@ def image_info(identifier):
     response = json_body(body)
     if "application/ld+json" in request.headers.get("Accept", ""):
         response.headers["Content-Type"] = IIIF_IMAGE
-    return _cors(response)
+    return response
 
 
 @blp.route(
@@ -78,7 +73,7 @@ def image_request(identifier, region, size, rotation, quality_format):
         public=media.public,
     )
     response.headers["Link"] = '<http://iiif.io/api/image/3/level2.json>;rel="profile"'
-    return _cors(response)
+    return response
 
 
 @blp.route("/sites/<string:ref>/manifest", methods=["GET"])
@@ -90,4 +85,4 @@ def manifest(ref):
     staff = is_staff()
     body = services().media.site_manifest(ref, staff=staff, base_url=public_base())
     cache(public=not staff)
-    return _cors(json_body(body))
+    return json_body(body)

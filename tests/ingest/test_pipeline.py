@@ -205,3 +205,22 @@ def test_shipped_files_import_with_no_rejection_and_correct_vietnamese(services,
     assert hue.name["en"] == "Complex of Hué Monuments"
     again = run(catalogue, "unesco-whc-2021", demo_path("whc-sites-2021.csv"))
     assert (again.unchanged, again.created, again.updated) == (1154, 0, 0)
+
+
+@pytest.mark.parametrize(
+    ("first", "then"),
+    [
+        ((STAFF_PROFILE, "hue-relics.utf8.csv"), ("osm", "hue-overpass-nameless.json")),
+        (("osm", "hue-overpass.json"), (STAFF_PROFILE, "hue-relics-nameless.csv")),
+    ],
+    ids=["osm after a spreadsheet", "spreadsheet after osm"],
+)
+def test_a_record_without_a_name_is_reported_and_the_import_goes_on(catalogue, first, then):
+    # Another source is in the catalogue, so each new record is matched by name and place:
+    # a record with no name used to stop the whole run with KeyError: 'name'.
+    assert run(catalogue, first[0], FIXTURES / first[1]).created >= 3
+    report = run(catalogue, then[0], FIXTURES / then[1])
+    assert report.records == 2 and report.rejected == 1
+    (problem,) = report.rejections
+    assert problem.field.startswith("name") and problem.position in ("row 2", "node/801")
+    assert report.created + report.merged == 1

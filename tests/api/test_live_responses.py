@@ -111,6 +111,8 @@ def test_every_operation_answers_as_documented(api, staff):
     )
     call("post", f"/v1/sites/{site_id}/submit", 200, headers=edit(site_id))
     call("post", f"/v1/sites/{site_id}/publish", 200, headers=edit(site_id))
+    call("post", f"/v1/sites/{zone}/publish", 409, headers=edit(zone))  # not reviewed yet
+    call("post", f"/v1/sites/{zone}/submit", 200, headers=edit(zone))
     call("post", f"/v1/sites/{zone}/publish", 200, headers=edit(zone))
     call("get", f"/v1/sites/{site_id}/revisions", 200, headers=staff)
     call("get", f"/v1/sites/{site_id}/revisions", 401)

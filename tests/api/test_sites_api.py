@@ -40,6 +40,11 @@ def test_create_read_update_publish_archive(client, staff):
     current = {**staff, "If-Match": patched.headers["ETag"]}
     unsaid = client.post(f"/v1/sites/{site['id']}/publish", headers=staff)
     assert unsaid.status_code == 428 and "If-Match" in unsaid.json["errors"]
+    unreviewed = client.post(f"/v1/sites/{site['id']}/publish", headers=current)
+    assert unreviewed.status_code == 409 and "review" in unreviewed.json["message"]
+    submitted = client.post(f"/v1/sites/{site['id']}/submit", headers=current)
+    assert submitted.json["status"] == "in_review"
+    current = {**staff, "If-Match": submitted.headers["ETag"]}
     published = client.post(f"/v1/sites/{site['id']}/publish", headers=current)
     assert published.status_code == 200 and published.json["status"] == "published"
     public = client.get("/v1/sites/chua-thien-mu")
@@ -48,7 +53,12 @@ def test_create_read_update_publish_archive(client, staff):
     assert public.headers["Cache-Control"].startswith("public")
 
     revisions = client.get(f"/v1/sites/{site['id']}/revisions", headers=staff)
-    assert [r["action"] for r in revisions.json["items"]] == ["create", "update", "publish"]
+    assert [r["action"] for r in revisions.json["items"]] == [
+        "create",
+        "update",
+        "submit",
+        "publish",
+    ]
     assert revisions.json["items"][1]["changes"]["name"]["new"]["fr"] == "Pagode de la Dame céleste"
 
     current = {**staff, "If-Match": published.headers["ETag"]}

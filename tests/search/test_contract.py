@@ -240,6 +240,8 @@ def test_suggest_by_folded_prefix(hue):
 def test_only_published_sites_are_searchable(search_services):
     draft = search_services.catalogue.create_site(site_record(), "t")
     assert search(search_services, text="thien mu").total == 0
+    search_services.lifecycle.change_status(draft.id, "in_review", "t")
+    assert search(search_services, text="thien mu").total == 0
     search_services.lifecycle.change_status(draft.id, "published", "t")
     assert ids(search(search_services, text="thien mu")) == ["chua-thien-mu"]
     search_services.catalogue.update_site(

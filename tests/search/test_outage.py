@@ -66,9 +66,11 @@ def test_outage_then_catch_up(
     assert patched.status_code == 200
     unpublished = client.post(f"/v1/sites/{during.id}/unpublish", headers=version_of(during.id))
     assert unpublished.status_code == 200
+    submitted = client.post(f"/v1/sites/{during.id}/submit", headers=version_of(during.id))
+    assert submitted.status_code == 200
     republished = client.post(f"/v1/sites/{during.id}/publish", headers=version_of(during.id))
     assert republished.status_code == 200
-    assert services.indexer.pending() == 4
+    assert services.indexer.pending() == 5
     down = client.get("/v1/search?q=hue")
     assert down.status_code == 503 and down.json["code"] == 503
     assert (

@@ -170,7 +170,7 @@ def submit(ref):
 @blp.response(200, SiteSchema, headers=ETAG_HEADER)
 @versioned_write
 def publish(ref):
-    """Publish a draft or reviewed site (staff)."""
+    """Publish a site that is in review (staff); a draft must be submitted first."""
     return _change_status(ref, "published")
 
 

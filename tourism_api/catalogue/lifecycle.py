@@ -10,10 +10,11 @@ from .changes import ChangeLog, flush, notifies
 from .models import Site
 from .sites import Catalogue
 
-# Which status changes are allowed, and what each is called in revisions.
+# Which status changes are allowed, and what each is called in revisions. Nothing is
+# published without passing review: draft -> in_review -> published.
 TRANSITIONS: dict[str, tuple[tuple[str, ...], str]] = {
     "in_review": (("draft",), "submit"),
-    "published": (("draft", "in_review"), "publish"),
+    "published": (("in_review",), "publish"),
     "draft": (("in_review", "published", "archived"), "unpublish"),
     "archived": (("draft", "in_review", "published"), "archive"),
 }
@@ -35,8 +36,9 @@ class Lifecycle:
             if site.status == status:
                 return site
             if site.status not in allowed_from:
+                hint = " Submit it for review first." if status == "published" else ""
                 raise Conflict(
-                    f"Cannot {action} a site that is {site.status}.",
+                    f"Cannot {action} a site that is {site.status}.{hint}",
                     {"status": [f"{site.status} -> {status} is not allowed."]},
                 )
             changes = {"status": {"old": site.status, "new": status}}

@@ -54,8 +54,11 @@ class Importer:
         dry_run: bool = False,
         strict: bool = False,
         batch_size: int = 200,
+        organisation_id: int | None = None,
     ) -> None:
         self.catalogue = catalogue
+        # The office new records belong to (the importing person's, or --org on the CLI).
+        self.organisation_id = organisation_id
         self.profile = profile
         self.actor = actor
         self.dry_run = dry_run
@@ -196,7 +199,9 @@ class Importer:
         items = [(item.record, "draft" if loose else self.profile.status) for _, item, loose in new]
         try:
             with session.begin_nested():
-                results = self.catalogue.create_many_in(session, items, self.actor)
+                results = self.catalogue.create_many_in(
+                    session, items, self.actor, self.organisation_id
+                )
         except DomainError:
             # Someone else wrote a clashing slug or source while this batch ran: one by
             # one, so that only the records concerned are refused.
@@ -205,7 +210,13 @@ class Importer:
                 try:
                     with session.begin_nested():
                         results.append(
-                            self.catalogue.create_in(session, record, self.actor, status=status)
+                            self.catalogue.create_in(
+                                session,
+                                record,
+                                self.actor,
+                                status=status,
+                                organisation_id=self.organisation_id,
+                            )
                         )
                 except DomainError as exc:
                     results.append(exc)

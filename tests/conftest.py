@@ -34,6 +34,8 @@ DATA_TABLES = (
     "outbox",
     "api_tokens",
     "api_keys",
+    "accounts",
+    "organisations",
     "imports",
 )
 

@@ -99,3 +99,41 @@ def test_api_key_lifecycle(run, client):
     assert run("key", "revoke", listing.output.split()[0]).exit_code == 0
     assert client.get("/v1/kinds", headers={"X-API-Key": secret}).status_code == 401
     assert run("key", "create", "--name", "X", "--plan", "gold").exit_code != 0
+
+
+def test_organisations_accounts_and_their_tokens(run, client):
+    assert (
+        run("org", "create", "hue", "--name", "Trung tâm Bảo tồn Di tích Cố đô Huế").exit_code == 0
+    )
+    assert run("org", "create", "Bad Code", "--name", "x").exit_code != 0
+    assert "hue\tTrung tâm" in run("org", "list").output
+    created = CliRunner().invoke(
+        main,
+        [
+            "--database-url",
+            client.application.extensions["tourism"].settings.database_url,
+            "--search-url",
+            client.application.extensions["tourism"].settings.search_url,
+            "account",
+            "create",
+            "minh",
+            "--name",
+            "Trần Văn Minh",
+            "--org",
+            "hue",
+            "--role",
+            "reviewer",
+            "--password-stdin",
+        ],
+        input="một mật khẩu dài đủ\n",
+    )
+    assert created.exit_code == 0, created.output
+    assert "minh\tTrần Văn Minh\thue\treviewer\tactive" in run("account", "list").output
+    token = run("token", "create", "--account", "minh")
+    assert token.exit_code == 0 and "Trần Văn Minh (reviewer)" in token.output
+    headers = {"Authorization": f"Bearer {token.output.strip().splitlines()[-1]}"}
+    assert client.get("/v1/reviews", headers=headers).status_code == 200
+    assert run("account", "disable", "minh").exit_code == 0
+    assert client.get("/v1/reviews", headers=headers).status_code == 401
+    assert run("token", "create", "--account", "nobody").exit_code != 0
+    assert run("token", "create").exit_code != 0

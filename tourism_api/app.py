@@ -17,6 +17,7 @@ from .api import (
     media,
     meta,
     rate_limits,
+    reviews,
     search,
     security_headers,
     sites,
@@ -31,7 +32,7 @@ from .errors import UnsupportedMediaType
 from .version import API_TITLE, API_VERSION
 
 JSON_BODY_TYPES = ("application/json", "application/merge-patch+json")
-BLUEPRINTS = (meta, sites, zones, search, imports, media, iiif)
+BLUEPRINTS = (meta, sites, zones, search, reviews, imports, media, iiif)
 
 
 class _Api(Api):

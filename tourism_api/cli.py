@@ -111,14 +111,26 @@ def token() -> None:
 
 
 @token.command("create")
+@click.option("--account", "username", help="The account the token acts as (its role and office).")
 @click.option(
-    "--name", required=True, help="Whose token this is; recorded as the author of changes."
+    "--name",
+    help="Without --account: whose token this is. Such a token acts as an administrator.",
 )
-@click.option("--role", default="staff", show_default=True, type=click.Choice(["staff"]))
 @pass_ctx
-def token_create(ctx: Context, name: str, role: str) -> None:
-    """Create a token and print it once; only its hash is stored."""
-    record, secret = ctx.services.tokens.create(name, role)
+def token_create(ctx: Context, username: str | None, name: str | None) -> None:
+    """Create a token for scripts and print it once; only its hash is stored."""
+    if bool(username) == bool(name):
+        raise click.UsageError("give --account (recommended) or --name")
+    account = None
+    if username:
+        account = next(
+            (a for a, _org in ctx.services.accounts.list() if a.username == username), None
+        )
+        if account is None:
+            raise click.ClickException(f"no account {username!r} (see `tourism account list`)")
+        if account.disabled_at is not None:
+            raise click.ClickException(f"the account {username!r} is disabled")
+    record, secret = ctx.services.tokens.create(name or "", account=account)
     click.echo(
         f"Token {record.id} for {record.name} ({record.role}). "
         "Keep it now; it cannot be shown again:"
@@ -146,6 +158,86 @@ def token_revoke(ctx: Context, token_id: int) -> None:
     """Revoke a token by its id; requests with it are refused from now on."""
     record = ctx.services.tokens.revoke(token_id)
     click.echo(f"Token {record.id} ({record.name}) revoked.")
+
+
+# -- organisations and accounts ------------------------------------------------------
+
+
+@main.group()
+def org() -> None:
+    """Organisations: heritage offices and museums that own records."""
+
+
+@org.command("create")
+@click.argument("code")
+@click.option("--name", required=True, help="e.g. 'Trung tâm Bảo tồn Di tích Cố đô Huế'.")
+@pass_ctx
+def org_create(ctx: Context, code: str, name: str) -> None:
+    """Create an organisation with a short CODE (lowercase words joined by hyphens)."""
+    organisation = ctx.services.accounts.create_organisation(code, name)
+    click.echo(f"Organisation {organisation.code} created.")
+
+
+@org.command("list")
+@pass_ctx
+def org_list(ctx: Context) -> None:
+    """List organisations."""
+    for organisation in ctx.services.accounts.organisations():
+        click.echo(f"{organisation.code}\t{organisation.name}")
+
+
+@main.group()
+def account() -> None:
+    """Accounts of people (viewer, editor, reviewer, admin)."""
+
+
+@account.command("create")
+@click.argument("username")
+@click.option("--name", "display_name", required=True, help="Shown in the history of changes.")
+@click.option("--org", "organisation", required=True, help="Code of the person's organisation.")
+@click.option(
+    "--role",
+    required=True,
+    type=click.Choice(["viewer", "editor", "reviewer", "admin"]),
+    help="What the person may do (each role includes the ones before it).",
+)
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+@pass_ctx
+def account_create(
+    ctx: Context,
+    username: str,
+    display_name: str,
+    organisation: str,
+    role: str,
+    password_stdin: bool,
+) -> None:
+    """Create an account; the password is asked for (or read from stdin), stored as an Argon2 hash."""
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    created = ctx.services.accounts.create(username, display_name, organisation, role, password)
+    click.echo(f"Account {created.username} ({created.role}, {organisation}) created.")
+
+
+@account.command("list")
+@pass_ctx
+def account_list(ctx: Context) -> None:
+    """List accounts with their organisation, role and state."""
+    for item, organisation in ctx.services.accounts.list():
+        state = f"disabled {item.disabled_at:%Y-%m-%d}" if item.disabled_at else "active"
+        click.echo(
+            f"{item.username}\t{item.display_name}\t{organisation.code}\t{item.role}\t{state}"
+        )
+
+
+@account.command("disable")
+@click.argument("username")
+@pass_ctx
+def account_disable(ctx: Context, username: str) -> None:
+    """Disable an account: it cannot sign in and its tokens stop working."""
+    item = ctx.services.accounts.disable(username)
+    click.echo(f"Account {item.username} disabled.")
 
 
 # -- API keys -------------------------------------------------------------------

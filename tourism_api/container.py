@@ -15,6 +15,7 @@ from search.cursors import CursorCodec
 from search.factory import open_backend
 from search.indexer import Indexer
 
+from .access.accounts import AccountService
 from .access.api_keys import ApiKeyService
 from .access.secrets import signing_key
 from .access.tokens import TokenService
@@ -28,6 +29,7 @@ from .db import get_engine, session_factory
 from .services.imports import ImportService
 from .services.listing import Listing
 from .services.photos import MediaService
+from .services.reviews import ReviewQueue
 
 
 @dataclass
@@ -40,6 +42,7 @@ class Services:
     lifecycle: Lifecycle
     taxonomy: Taxonomy
     lister: SiteLister
+    accounts: AccountService
     tokens: TokenService
     api_keys: ApiKeyService
     search: SearchBackend
@@ -48,6 +51,7 @@ class Services:
     storage: Storage
     media: MediaService
     imports: ImportService
+    reviews: ReviewQueue
 
     @classmethod
     def build(cls, settings: Settings) -> Services:
@@ -63,15 +67,17 @@ class Services:
         taxonomy = Taxonomy(sessions)
         lister = SiteLister(sessions, cursors)
         storage = open_storage(settings.media_root)
+        lifecycle = Lifecycle(sessions, changes)
         return cls(
             settings=settings,
             engine=engine,
             sessions=sessions,
             changes=changes,
             catalogue=catalogue,
-            lifecycle=Lifecycle(sessions, changes),
+            lifecycle=lifecycle,
             taxonomy=taxonomy,
             lister=lister,
+            accounts=AccountService(sessions),
             tokens=TokenService(sessions),
             api_keys=ApiKeyService(sessions),
             search=search,
@@ -80,4 +86,5 @@ class Services:
             storage=storage,
             media=MediaService(settings, sessions, storage, changes),
             imports=ImportService(sessions, catalogue, taxonomy),
+            reviews=ReviewQueue(sessions, lifecycle),
         )

@@ -113,7 +113,17 @@ def test_every_operation_answers_as_documented(api, staff):
     call("post", f"/v1/sites/{site_id}/publish", 200, headers=edit(site_id))
     call("post", f"/v1/sites/{zone}/publish", 409, headers=edit(zone))  # not reviewed yet
     call("post", f"/v1/sites/{zone}/submit", 200, headers=edit(zone))
-    call("post", f"/v1/sites/{zone}/publish", 200, headers=edit(zone))
+    queue = call("get", "/v1/reviews", 200, headers=staff).json["items"]
+    assert [item["site_id"] for item in queue] == [zone]
+    call("get", "/v1/reviews", 401)
+    call("post", f"/v1/reviews/{zone}/approve", 428, json={"comment": "ok"}, headers=staff)
+    call("post", f"/v1/reviews/{zone}/approve", 200, json={"comment": "ok"}, headers=edit(zone))
+    other = call("post", "/v1/sites", 201, json=site_record("dai-noi"), headers=staff).json["id"]
+    call("post", f"/v1/sites/{other}/submit", 200, headers=edit(other))
+    call("post", f"/v1/reviews/{other}/reject", 422, json={}, headers=edit(other))
+    why = {"comment": "Thiếu ảnh và giờ mở cửa"}
+    call("post", f"/v1/reviews/{other}/reject", 200, json=why, headers=edit(other))
+    call("post", f"/v1/reviews/{other}/reject", 409, json=why, headers=edit(other))
     call("get", f"/v1/sites/{site_id}/revisions", 200, headers=staff)
     call("get", f"/v1/sites/{site_id}/revisions", 401)
 

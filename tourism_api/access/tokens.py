@@ -1,4 +1,8 @@
-"""Staff bearer tokens: random, shown once, stored only as a SHA-256 digest."""
+"""Staff bearer tokens: random, shown once, stored only as a SHA-256 digest.
+
+A token acts as its account (that person's role and organisation, checked on each
+use, so disabling the account stops its tokens). Tokens made before accounts existed
+act as administrators, as all staff tokens did then."""
 
 from __future__ import annotations
 
@@ -10,12 +14,11 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from ..catalogue.models import ApiToken
+from ..catalogue.models import Account, ApiToken
 from ..db import transaction
-from ..errors import NotFound, Unauthorized
+from ..errors import InvalidInput, NotFound, Unauthorized
 
 TOKEN_PREFIX = "tht_"
-ROLES = ("staff",)
 # Do not rewrite last_used_at on every request: once a minute is enough.
 _TOUCH_INTERVAL = timedelta(minutes=1)
 
@@ -27,6 +30,8 @@ class Principal:
     token_id: int
     name: str
     role: str
+    account_id: int | None = None
+    organisation_id: int | None = None  # None: not bound to one office (administrators)
 
 
 def digest(token: str) -> str:
@@ -37,17 +42,18 @@ class TokenService:
     def __init__(self, sessions: sessionmaker[Session]) -> None:
         self.sessions = sessions
 
-    def create(self, name: str, role: str = "staff") -> tuple[ApiToken, str]:
+    def create(self, name: str, *, account: Account | None = None) -> tuple[ApiToken, str]:
         """A new token record and the secret itself, which is stored nowhere and shown once."""
-        if role not in ROLES:
-            raise ValueError(f"role must be one of {', '.join(ROLES)}")
+        if account is not None:
+            name = account.display_name
         if not name.strip():
-            raise ValueError("a token needs a name (whose it is)")
+            raise InvalidInput("a token needs a name (whose it is)", {"name": ["Missing."]})
         secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
         with transaction(self.sessions) as session:
             record = ApiToken(
                 name=name.strip(),
-                role=role,
+                role=account.role if account is not None else "admin",
+                account_id=account.id if account is not None else None,
                 token_hash=digest(secret),
                 prefix=secret[:10],
                 created_at=datetime.now(UTC),
@@ -80,4 +86,15 @@ class TokenService:
             now = datetime.now(UTC)
             if record.last_used_at is None or now - record.last_used_at > _TOUCH_INTERVAL:
                 record.last_used_at = now
-            return Principal(token_id=record.id, name=record.name, role=record.role)
+            if record.account_id is None:
+                return Principal(token_id=record.id, name=record.name, role="admin")
+            account = session.get(Account, record.account_id)
+            if account is None or account.disabled_at is not None:
+                raise Unauthorized("The account of this token is disabled.")
+            return Principal(
+                token_id=record.id,
+                name=account.display_name,
+                role=account.role,
+                account_id=account.id,
+                organisation_id=None if account.role == "admin" else account.organisation_id,
+            )

@@ -11,8 +11,10 @@ from dataclasses import dataclass
 from flask import Flask, g, request
 
 from ..access.api_keys import KEY_PREFIX
+from ..access.roles import allows
 from ..access.tokens import Principal
-from ..errors import Unauthorized
+from ..catalogue.changes import acting_account
+from ..errors import Forbidden, Unauthorized
 from .context import services
 
 # OpenAPI security requirement of the staff-only operations.
@@ -58,12 +60,38 @@ def _identify() -> Caller:
 
 def register(app: Flask) -> None:
     """Check credentials before anything else (rate limits count per caller): a wrong
-    key or token is a 401 on every endpoint, not only where one is needed."""
+    key or token is a 401 on every endpoint, not only where one is needed. The person's
+    account is what revisions record, for four-eyes review."""
 
     @app.before_request
     def _identify_caller() -> None:
         if request.method != "OPTIONS":
-            caller()
+            who = caller().principal
+            g.tourism_acting = acting_account.set(who.account_id if who else None)
+
+    @app.teardown_request
+    def _forget_caller(_exc) -> None:
+        token = g.pop("tourism_acting", None)
+        if token is not None:
+            acting_account.reset(token)
+
+
+def authorize(action: str, site_ref: str | None = None) -> Principal:
+    """The staff caller, if their role allows `action` and, for a site, the site belongs to
+    their organisation (administrators act in every organisation); 401 or 403 otherwise."""
+    who = principal(required=True)
+    if not allows(who.role, action):
+        raise Forbidden(
+            f"Your role ({who.role}) does not allow this.", {"role": [f"Needs {action}."]}
+        )
+    if site_ref is not None and who.organisation_id is not None:
+        site = services().catalogue.get_site(site_ref, include_unpublished=True)
+        if site.organisation_id != who.organisation_id:
+            raise Forbidden(
+                "This record belongs to another organisation.",
+                {"organisation": ["Not yours to change."]},
+            )
+    return who
 
 
 def principal(*, required: bool = False) -> Principal | None:
@@ -76,8 +104,3 @@ def principal(*, required: bool = False) -> Principal | None:
 
 def is_staff() -> bool:
     return principal() is not None
-
-
-def staff_actor() -> str:
-    """The name recorded as the author of a change; refuses callers without a token."""
-    return principal(required=True).name

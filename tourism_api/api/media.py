@@ -10,7 +10,7 @@ from media_store.images import FORMATS, SIZES
 
 from ..catalogue.models import Media
 from ..errors import InvalidInput
-from .auth import OPTIONAL_STAFF, STAFF, is_staff, staff_actor
+from .auth import OPTIONAL_STAFF, STAFF, authorize, is_staff
 from .bodies import multipart_body, read_json_object, uploaded_file
 from .caching import cache
 from .context import services
@@ -78,6 +78,12 @@ def media_view(media: Media, *, staff: bool) -> dict:
     return view
 
 
+def _authorize_photo(media_id: str) -> str:
+    """The actor's name, if they may edit the site the photo belongs to."""
+    authorize("edit")
+    return authorize("edit", services().media.get(media_id, staff=True).site_id).name
+
+
 def image_response(blob: bytes, mime: str, etag: str, *, public: bool) -> Response:
     response = Response(blob, mimetype=mime)
     if public:
@@ -123,7 +129,7 @@ def image_responses(*mimes: str):
 @blp.alt_response(415, schema=ApiErrorSchema, description="Not an accepted image type")
 def upload(ref):
     """Add a photo to a site (staff): JPEG, PNG, WebP, TIFF or HEIC, checked from its bytes."""
-    actor = staff_actor()
+    actor = authorize("edit", ref).name
     svc = services()
     # The form fields beside the photo get a megabyte of room.
     upload = uploaded_file(svc.settings.max_image_bytes + 1024 * 1024)
@@ -168,7 +174,7 @@ class MediaItem(MethodView):
     @blp.response(200, MediaSchema)
     def patch(self, media_id):
         """Change a photo's caption, creator, licence, order or make it primary (staff)."""
-        actor = staff_actor()
+        actor = _authorize_photo(media_id)
         media = services().media.update(media_id, read_json_object(), actor)
         return media_view(media, staff=True)
 
@@ -176,7 +182,7 @@ class MediaItem(MethodView):
     @blp.response(204)
     def delete(self, media_id):
         """Remove a photo (staff); its original goes when no record uses it."""
-        actor = staff_actor()
+        actor = _authorize_photo(media_id)
         services().media.delete(media_id, actor)
         return Response(status=204)
 

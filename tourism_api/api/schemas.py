@@ -4,7 +4,7 @@ the rest: types, nullability, content types)."""
 
 from __future__ import annotations
 
-from marshmallow import Schema, fields
+from marshmallow import Schema, fields, validate
 
 from media_store.images import FORMATS, SIZES
 
@@ -152,6 +152,7 @@ class RevisionSchema(Schema):
     actor = fields.Str()
     at = _timestamp()
     changes = fields.Dict()
+    comment = fields.Str(allow_none=True, metadata={"description": "A reviewer's reason"})
 
 
 class RevisionListSchema(Schema):
@@ -286,3 +287,31 @@ class ApiErrorSchema(Schema):
 # Bodies that are not JSON, for the OpenAPI document only.
 BINARY = {"type": "string", "format": "binary"}
 LOOSE_OBJECT = {"type": "object", "additionalProperties": True}
+
+
+class ReviewItemSchema(Schema):
+    site_id = fields.Str()
+    slug = fields.Str()
+    name = _texts()
+    version = fields.Int(metadata={"description": "Send as If-Match (v<version>.*) to decide"})
+    organisation_id = fields.Int(allow_none=True)
+    submitted_by = fields.Str(allow_none=True)
+    submitted_at = _timestamp(allow_none=True)
+    authors = fields.List(
+        fields.Str(), metadata={"description": "Who changed it since publication"}
+    )
+    first_publication = fields.Bool()
+    changes = fields.Dict(
+        metadata={"description": "{field: {old, new}} since the site was last published"}
+    )
+
+
+class ReviewListSchema(Schema):
+    items = fields.List(fields.Nested(ReviewItemSchema))
+
+
+class DecisionSchema(Schema):
+    comment = fields.Str(
+        validate=validate.Length(max=2000),
+        metadata={"description": "Why: required to reject, optional to approve"},
+    )

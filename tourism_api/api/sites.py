@@ -11,7 +11,7 @@ from marshmallow import RAISE
 from ..catalogue.models import Site
 from ..catalogue.records import public_view
 from .args import FormatArgs, SiteListArgs
-from .auth import OPTIONAL_STAFF, STAFF, is_staff, principal, staff_actor
+from .auth import OPTIONAL_STAFF, STAFF, authorize, is_staff
 from .bodies import IF_MATCH, expected_version, read_json_object
 from .caching import cache
 from .collections import feature_response, page_answer
@@ -109,8 +109,10 @@ class Sites(MethodView):
     @blp.alt_response(422, schema=ApiErrorSchema, description="Invalid record")
     def post(self):
         """Create a site (staff). It starts as a draft."""
-        actor = staff_actor()
-        site = services().catalogue.create_site(read_json_object(), actor)
+        who = authorize("edit")
+        site = services().catalogue.create_site(
+            read_json_object(), who.name, organisation_id=who.organisation_id
+        )
         return site_answer(site, status=201, headers={"Location": f"/v1/sites/{site.id}"})
 
 
@@ -134,7 +136,7 @@ class SiteItem(MethodView):
 
         Send the ETag you read in `If-Match` so that a concurrent edit is not overwritten.
         """
-        actor = staff_actor()
+        actor = authorize("edit", ref).name
         site = services().catalogue.update_site(
             ref, read_json_object(), actor, expected_version=expected_version()
         )
@@ -148,8 +150,17 @@ class SiteItem(MethodView):
         return _change_status(ref, "archived")
 
 
+# Who may make each move: editors submit their drafts; reviewers publish, take back, archive.
+STATUS_PERMISSION = {
+    "in_review": "edit",
+    "published": "review",
+    "draft": "review",
+    "archived": "review",
+}
+
+
 def _change_status(ref: str, status: str):
-    actor = staff_actor()
+    actor = authorize(STATUS_PERMISSION[status], ref).name
     site = services().lifecycle.change_status(
         ref, status, actor, expected_version=expected_version()
     )
@@ -188,7 +199,7 @@ def unpublish(ref):
 @blp.response(200, RevisionListSchema)
 def revisions(ref):
     """Who changed what and when (staff)."""
-    principal(required=True)
+    authorize("read_drafts")
     items = [
         {
             "version": r.version,
@@ -196,6 +207,7 @@ def revisions(ref):
             "actor": r.actor,
             "at": r.at.isoformat().replace("+00:00", "Z"),
             "changes": r.changes,
+            "comment": r.comment,
         }
         for r in services().catalogue.revisions(ref)
     ]

@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import UTC, datetime
 
 from sqlalchemy.exc import IntegrityError
@@ -17,6 +18,10 @@ from sqlalchemy.orm import Session
 
 from ..errors import Conflict
 from .models import OutboxEvent, Revision, Site
+
+# The account a person acts as during this request (set by the HTTP layer); None for
+# imports, the CLI and tokens made before accounts. Revisions record it for four-eyes review.
+acting_account: ContextVar[int | None] = ContextVar("acting_account", default=None)
 
 
 def utcnow() -> datetime:
@@ -30,7 +35,15 @@ class ChangeLog:
         self.after_write: list[Callable[[], None]] = []
         self._deferring = False
 
-    def record(self, session: Session, site: Site, action: str, actor: str, changes: dict) -> None:
+    def record(
+        self,
+        session: Session,
+        site: Site,
+        action: str,
+        actor: str,
+        changes: dict,
+        comment: str | None = None,
+    ) -> None:
         """The revision and the outbox row of the site's current version."""
         now = self.clock()
         session.add(
@@ -39,8 +52,10 @@ class ChangeLog:
                 version=site.version,
                 action=action,
                 actor=actor,
+                actor_id=acting_account.get(),
                 at=now,
                 changes=changes,
+                comment=comment,
             )
         )
         session.add(

@@ -67,6 +67,8 @@ class Site(Base):
     slug: Mapped[str] = mapped_column(String(100), unique=True)
     kind: Mapped[str] = mapped_column(String(40), index=True)
     status: Mapped[str] = mapped_column(String(20), index=True)
+    # The office that owns the record; none for records from before organisations.
+    organisation_id: Mapped[int | None] = mapped_column(BigId, index=True)
     name: Mapped[dict] = mapped_column(JSON)
     # Folded primary name: ordering by name must not depend on diacritics.
     sort_name: Mapped[str] = mapped_column(String(300), index=True)
@@ -158,9 +160,13 @@ class Revision(Base):
     version: Mapped[int] = mapped_column(Integer)
     action: Mapped[str] = mapped_column(String(20))
     actor: Mapped[str] = mapped_column(String(120))
+    # The account that acted, when a person did (not an import or the CLI): four-eyes review.
+    actor_id: Mapped[int | None] = mapped_column(BigId)
     at: Mapped[datetime] = mapped_column(UTCDateTime())
     # {"field": {"old": ..., "new": ...}}
     changes: Mapped[dict] = mapped_column(JSON)
+    # What a reviewer said when approving or rejecting.
+    comment: Mapped[str | None] = mapped_column(String(2000))
 
     __table_args__ = (UniqueConstraint("site_id", "version", name="uq_revisions_site_version"),)
 
@@ -190,6 +196,8 @@ class ApiToken(Base):
     role: Mapped[str] = mapped_column(String(20), default="staff")
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     prefix: Mapped[str] = mapped_column(String(12))
+    # The person the token acts as (their role and organisation); none for older tokens.
+    account_id: Mapped[int | None] = mapped_column(BigId, index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
@@ -275,3 +283,32 @@ class ApiKey(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class Organisation(Base):
+    """A heritage office or museum; it owns its records and its people's accounts."""
+
+    __tablename__ = "organisations"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    code: Mapped[str] = mapped_column(String(40), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class Account(Base):
+    """A person: signs in with a password (Argon2 hash) and acts with one role."""
+
+    __tablename__ = "accounts"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    username: Mapped[str] = mapped_column(String(60), unique=True)
+    display_name: Mapped[str] = mapped_column(String(120))
+    organisation_id: Mapped[int] = mapped_column(BigId, index=True)
+    role: Mapped[str] = mapped_column(String(20))
+    password_hash: Mapped[str | None] = mapped_column(String(200))
+    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    disabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -69,19 +69,40 @@ class Catalogue:
     # -- creating ------------------------------------------------------------
 
     @notifies
-    def create_site(self, raw: Any, actor: str, *, status: str = "draft") -> Site:
+    def create_site(
+        self,
+        raw: Any,
+        actor: str,
+        *,
+        status: str = "draft",
+        organisation_id: int | None = None,
+    ) -> Site:
         with transaction(self.sessions) as session:
-            return self.create_in(session, raw, actor, status=status)
+            return self.create_in(
+                session, raw, actor, status=status, organisation_id=organisation_id
+            )
 
-    def create_in(self, session: Session, raw: Any, actor: str, *, status: str = "draft") -> Site:
+    def create_in(
+        self,
+        session: Session,
+        raw: Any,
+        actor: str,
+        *,
+        status: str = "draft",
+        organisation_id: int | None = None,
+    ) -> Site:
         """Create a site inside the caller's transaction."""
-        result = self.create_many_in(session, [(raw, status)], actor)[0]
+        result = self.create_many_in(session, [(raw, status)], actor, organisation_id)[0]
         if isinstance(result, DomainError):
             raise result
         return result
 
     def create_many_in(
-        self, session: Session, items: list[tuple[Any, str]], actor: str
+        self,
+        session: Session,
+        items: list[tuple[Any, str]],
+        actor: str,
+        organisation_id: int | None = None,
     ) -> list[Site | DomainError]:
         """Create sites from (record, status) pairs with a few queries and one flush.
 
@@ -115,6 +136,7 @@ class Catalogue:
                 continue
             record["slug"] = slugs[i]
             site = self._new_site(record, items[i][1], actor)
+            site.organisation_id = organisation_id
             try:
                 rules.set_sources(session, site, record.get("sources", []), owners)
             except Conflict as exc:

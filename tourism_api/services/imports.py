@@ -67,6 +67,7 @@ class ImportService:
         batch_size: int = 200,
         progress: Callable[[int], None] | None = None,
         on_start: Callable[[Importer], None] | None = None,
+        organisation_id: int | None = None,
     ) -> CompletedImport:
         """Run the file through the pipeline and store the run with its report.
 
@@ -81,6 +82,7 @@ class ImportService:
             dry_run=dry_run,
             strict=strict,
             batch_size=batch_size,
+            organisation_id=organisation_id,
         )
         if on_start:
             on_start(importer)

@@ -69,8 +69,13 @@ def test_demo_load_serves_hue_and_is_idempotent(run, settings):
     zones = client.get("/v1/zones?limit=100").json["items"]
     assert len(zones) == 14
     assert all(z["footprint"]["type"] in ("Polygon", "MultiPolygon") for z in zones)
+    assert "Demo administrator: user admin, password " in first.output
+    token = first.output.split("Its token for scripts and curl: ")[1].split()[0]
+    reviews = client.get("/v1/reviews", headers={"Authorization": f"Bearer {token}"})
+    assert reviews.status_code == 200
     again = run("demo", "load")
     assert "0 created, 1168 already present" in again.output
+    assert "password" not in again.output and "tourism token create --account admin" in again.output
     assert run("db", "current").output.strip() == schema_admin.head_revision()
 
 

@@ -566,7 +566,7 @@ def demo() -> None:
 def demo_load(ctx: Context) -> None:
     """Load the UNESCO World Heritage list and Vietnamese protected areas (skips what is there)."""
     from . import schema_admin
-    from .services.demo import demo_size, load_demo
+    from .services.demo import ADMIN, demo_size, ensure_demo_admin, load_demo
 
     schema_admin.upgrade(ctx.services.engine)
     with click.progressbar(
@@ -585,6 +585,18 @@ def demo_load(ctx: Context) -> None:
     present = sum(r.unchanged + r.updated for r in reports)
     rejected = sum(r.rejected for r in reports)
     click.echo(f"Demo data: {created} created, {present} already present, {rejected} rejected.")
+    made = ensure_demo_admin(ctx.services.accounts, ctx.services.tokens)
+    if made:
+        password, token = made
+        click.echo(
+            f"Demo administrator: user {ADMIN}, password {password} (shown this once).\n"
+            f"Its token for scripts and curl: {token}\n"
+            "  e.g. curl -H 'Authorization: Bearer <token>' http://127.0.0.1:8000/v1/reviews"
+        )
+    else:
+        click.echo(
+            f"Demo administrator {ADMIN!r} exists; a new token: tourism token create --account {ADMIN}"
+        )
     if rejected:
         sys.exit(1)
 

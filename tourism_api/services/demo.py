@@ -4,6 +4,7 @@ load is listed with its report in /v1/imports)."""
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Callable
 from importlib.resources import files
 from pathlib import Path
@@ -12,9 +13,14 @@ from ingest.profiles import load_profile
 from ingest.readers import read
 from ingest.report import ImportReport
 
+from ..access.accounts import AccountService
+from ..access.tokens import TokenService
+from ..errors import NotFound
 from .imports import ImportService
 
 ACTOR = "demo-loader"
+ADMIN = "admin"
+DEMO_ORGANISATION = ("demo", "Demo heritage office")
 DEMO_FILES = (
     ("unesco-whc-2021", "whc-sites-2021.csv"),
     ("vn-protected-areas", "vn-protected-areas.geojson"),
@@ -47,3 +53,19 @@ def demo_size() -> int:
         sum(1 for _ in read(demo_path(filename), load_profile(profile_name)))
         for profile_name, filename in DEMO_FILES
     )
+
+
+def ensure_demo_admin(accounts: AccountService, tokens: TokenService) -> tuple[str, str] | None:
+    """The demo's administrator: made once with a random password, which is returned with a
+    token for scripts (both shown once, never stored in clear); None when it exists already."""
+    if any(account.username == ADMIN for account, _org in accounts.list()):
+        return None
+    code, name = DEMO_ORGANISATION
+    try:
+        accounts.organisation(code)
+    except NotFound:
+        accounts.create_organisation(code, name)
+    password = secrets.token_urlsafe(12)
+    account = accounts.create(ADMIN, "Demo administrator", code, "admin", password)
+    _record, token = tokens.create("", account=account)
+    return password, token

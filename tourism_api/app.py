@@ -20,6 +20,7 @@ from .api import (
     reviews,
     search,
     security_headers,
+    sessions,
     sites,
     zones,
 )
@@ -32,7 +33,7 @@ from .errors import UnsupportedMediaType
 from .version import API_TITLE, API_VERSION
 
 JSON_BODY_TYPES = ("application/json", "application/merge-patch+json")
-BLUEPRINTS = (meta, sites, zones, search, reviews, imports, media, iiif)
+BLUEPRINTS = (meta, sessions, sites, zones, search, reviews, imports, media, iiif)
 
 
 class _Api(Api):
@@ -92,6 +93,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     caching.register(app)
     security_headers.register(app)
     cors.register(app, settings)
+    sessions.configure(app)
     auth.register(app)
     rate_limits.register(app, settings)
     app.before_request(_require_json_body)

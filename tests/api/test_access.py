@@ -171,3 +171,31 @@ def test_a_disabled_account_s_tokens_stop_working(client, services, people):
     assert client.get("/v1/reviews", headers=people["minh"]).status_code == 200
     services.accounts.disable("minh")
     assert client.get("/v1/reviews", headers=people["minh"]).status_code == 401
+
+
+def test_people_sign_in_and_writes_need_the_csrf_token(client, people):
+    wrong = client.post("/v1/session", json={"username": "lan", "password": "nope"})
+    assert wrong.status_code == 401 and "locked" in wrong.json["message"]
+    assert client.get("/v1/session").status_code == 401
+    signed_in = client.post("/v1/session", json={"username": "lan", "password": PASSWORD})
+    assert signed_in.status_code == 200 and signed_in.json["role"] == "editor"
+    cookie = signed_in.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+    csrf = signed_in.json["csrf_token"]
+    assert client.get("/v1/session").json["username"] == "lan"
+    # The cookie alone does not make a change: a page on another site could send it.
+    forged = client.post("/v1/sites", json=site_record())
+    assert forged.status_code == 403 and "X-CSRF-Token" in forged.json["errors"]
+    created = client.post("/v1/sites", json=site_record(), headers={"X-CSRF-Token": csrf})
+    assert created.status_code == 201 and created.json["created_by"] == "Nguyễn Thị Lan"
+    assert client.delete("/v1/session").status_code == 204
+    assert client.get("/v1/session").status_code == 401
+    assert client.post("/v1/sites", json=site_record("dai-noi")).status_code == 401
+
+
+def test_a_disabled_account_s_session_ends(client, services, people):
+    signed_in = client.post("/v1/session", json={"username": "minh", "password": PASSWORD})
+    assert signed_in.status_code == 200, signed_in.json
+    assert client.get("/v1/reviews").status_code == 200
+    services.accounts.disable("minh")
+    assert client.get("/v1/reviews").status_code == 401

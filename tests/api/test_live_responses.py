@@ -79,7 +79,7 @@ def _multipart(**fields):
     return {"data": fields, "content_type": "multipart/form-data"}
 
 
-def test_every_operation_answers_as_documented(api, staff):
+def test_every_operation_answers_as_documented(api, staff, services):
     call = api.call
 
     def edit(ref: str) -> dict[str, str]:
@@ -201,6 +201,16 @@ def test_every_operation_answers_as_documented(api, staff):
     call("post", f"/v1/sites/{site_id}/unpublish", 428, headers=staff)
     call("post", f"/v1/sites/{site_id}/unpublish", 200, headers=edit(site_id))
     call("delete", f"/v1/sites/{site_id}", 200, headers=edit(site_id))
+
+    # People signing in (last: the client keeps the cookie from here on).
+    services.accounts.create_organisation("hue", "Trung tâm Bảo tồn Di tích Cố đô Huế")
+    services.accounts.create("lan", "Nguyễn Thị Lan", "hue", "editor", "một mật khẩu dài đủ")
+    call("post", "/v1/session", 401, json={"username": "lan", "password": "wrong"})
+    call("post", "/v1/session", 422, json={"username": "lan"})
+    call("get", "/v1/session", 401)
+    call("post", "/v1/session", 200, json={"username": "lan", "password": "một mật khẩu dài đủ"})
+    call("get", "/v1/session", 200)
+    call("delete", "/v1/session", 204)
 
     spec = api.client.get("/openapi.json").json
     operations = {(m, p) for p, item in spec["paths"].items() for m in item if m in METHODS}

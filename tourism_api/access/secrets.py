@@ -4,6 +4,8 @@ restart does not invalidate the cursors clients hold."""
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import secrets
 from datetime import UTC, datetime
 
@@ -15,8 +17,10 @@ from ..db import transaction
 
 
 def signing_key(sessions: sessionmaker[Session], configured: str | None, name: str) -> bytes:
+    """The key for one purpose (`name`: cursors, sessions); a configured secret is not used
+    as it is but through HMAC with the purpose, so no two purposes share a key."""
     if configured:
-        return configured.encode()
+        return hmac.new(configured.encode(), name.encode(), hashlib.sha256).hexdigest().encode()
     with sessions() as session:
         found = session.get(ServerSecret, name)
         if found is not None:

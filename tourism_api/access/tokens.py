@@ -27,7 +27,7 @@ _TOUCH_INTERVAL = timedelta(minutes=1)
 class Principal:
     """Who is calling; `name` is what revisions record as the actor."""
 
-    token_id: int
+    token_id: int | None  # None when signed in with a password (a session)
     name: str
     role: str
     account_id: int | None = None
@@ -91,10 +91,15 @@ class TokenService:
             account = session.get(Account, record.account_id)
             if account is None or account.disabled_at is not None:
                 raise Unauthorized("The account of this token is disabled.")
-            return Principal(
-                token_id=record.id,
-                name=account.display_name,
-                role=account.role,
-                account_id=account.id,
-                organisation_id=None if account.role == "admin" else account.organisation_id,
-            )
+            return principal_for(account, record.id)
+
+
+def principal_for(account: Account, token_id: int | None = None) -> Principal:
+    """Who an account acts as: its name, role and (unless an administrator) office."""
+    return Principal(
+        token_id=token_id,
+        name=account.display_name,
+        role=account.role,
+        account_id=account.id,
+        organisation_id=None if account.role == "admin" else account.organisation_id,
+    )

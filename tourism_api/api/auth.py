@@ -12,10 +12,11 @@ from flask import Flask, g, request
 
 from ..access.api_keys import KEY_PREFIX
 from ..access.roles import allows
-from ..access.tokens import Principal
+from ..access.tokens import Principal, principal_for
 from ..catalogue.changes import acting_account
 from ..errors import Forbidden, Unauthorized
 from .context import services
+from .sessions import session_account_id
 
 # OpenAPI security requirement of the staff-only operations.
 STAFF = [{"bearerAuth": []}]
@@ -51,10 +52,16 @@ def _identify() -> Caller:
             key = secret
         else:
             who = svc.tokens.authenticate(secret)
-            return Caller("staff", f"staff:{who.token_id}", principal=who)
+            return Caller("staff", f"token:{who.token_id}", principal=who)
     if key:
         record = svc.api_keys.authenticate(key)
         return Caller(record.plan, f"key:{record.id}", key_id=record.id)
+    account_id = session_account_id()
+    if account_id is not None:
+        account = svc.accounts.get(account_id)
+        if account is None or account.disabled_at is not None:
+            raise Unauthorized("The account of this session is disabled; sign in again.")
+        return Caller("staff", f"account:{account.id}", principal=principal_for(account))
     return Caller("anonymous", f"addr:{request.remote_addr or 'unknown'}")
 
 

@@ -6,6 +6,7 @@ Staff describe a new spreadsheet layout in a profile instead of code; see
 
 from __future__ import annotations
 
+import re
 import tomllib
 from dataclasses import dataclass, field
 from importlib.resources import files
@@ -66,37 +67,94 @@ def load_profile(name_or_path: str) -> Profile:
                 f"No profile {name_or_path!r}: give a .toml path or one of {', '.join(sorted(known))}."
             )
         path = known[name_or_path]
+    return parse_profile(path.read_text(encoding="utf-8"), path.stem, str(path))
+
+
+SECTIONS = {
+    "source": dict,
+    "id": dict,
+    "fields": dict,
+    "location": dict,
+    "footprint": dict,
+    "kind": dict,
+    "categories": dict,
+    "designations": list,
+    "match": dict,
+}
+FIELD_OPTIONS = {
+    "field",
+    "fields",
+    "html",
+    "truncate",
+    "upper",
+    "lower",
+    "map",
+    "pattern",
+    "split",
+    "number",
+    "integer",
+    "osm_hours",
+    "timezone",
+}
+
+
+def parse_profile(text: str, name: str, where: str | None = None) -> Profile:
+    """A profile from its TOML text, checked so that a wrong one is refused here with the
+    key at fault, never halfway through an import (profiles can come from staff uploads)."""
+    where = where or name
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise ProfileError(f"{path}: {exc}") from exc
+        raise ProfileError(f"{where}: {exc}") from exc
+    unknown = set(data) - set(SECTIONS)
+    if unknown:
+        raise ProfileError(f"{where}: unknown sections {', '.join(sorted(unknown))}")
+    for section, kind in SECTIONS.items():
+        if section in data and not isinstance(data[section], kind):
+            raise ProfileError(
+                f"{where}: [{section}] must be a {'table' if kind is dict else 'list'}"
+            )
     source = data.get("source") or {}
     for key in ("name", "format"):
-        if not source.get(key):
-            raise ProfileError(f"{path}: [source] needs {key}")
+        if not isinstance(source.get(key), str) or not source.get(key):
+            raise ProfileError(f"{where}: [source] needs {key}")
     if source["format"] not in FORMATS:
-        raise ProfileError(f"{path}: [source] format must be one of {', '.join(FORMATS)}")
+        raise ProfileError(f"{where}: [source] format must be one of {', '.join(FORMATS)}")
     if source.get("status", "draft") not in ("draft", "published"):
-        raise ProfileError(f"{path}: [source] status is draft or published")
-    if not (data.get("id") or {}).get("field") and not (data.get("id") or {}).get("template"):
+        raise ProfileError(f"{where}: [source] status is draft or published")
+    ident = data.get("id") or {}
+    if not isinstance(ident.get("field") or ident.get("template"), str):
         raise ProfileError(
-            f"{path}: [id] needs field or template (what identifies a record in the source)"
+            f"{where}: [id] needs field or template (what identifies a record in the source)"
         )
-    unknown = set(data) - {
-        "source",
-        "id",
-        "fields",
-        "location",
-        "footprint",
-        "kind",
-        "categories",
-        "designations",
-        "match",
-    }
-    if unknown:
-        raise ProfileError(f"{path}: unknown sections {', '.join(sorted(unknown))}")
+    for target, spec in (data.get("fields") or {}).items():
+        if isinstance(spec, str):
+            continue
+        if not isinstance(spec, dict) or not (
+            isinstance(spec.get("field"), str) or isinstance(spec.get("fields"), list)
+        ):
+            raise ProfileError(f"{where}: [fields] {target} needs a field name")
+        extra = set(spec) - FIELD_OPTIONS
+        if extra:
+            raise ProfileError(
+                f"{where}: [fields] {target}: unknown options {', '.join(sorted(extra))}"
+            )
+        if "pattern" in spec:
+            try:
+                re.compile(spec["pattern"])
+            except (re.error, TypeError) as exc:
+                raise ProfileError(f"{where}: [fields] {target}: bad pattern ({exc})") from exc
+    if not all(
+        isinstance(item, dict) and isinstance(item.get("type"), str)
+        for item in data.get("designations") or []
+    ):
+        raise ProfileError(f"{where}: [[designations]] each needs a type")
+    for section in ("kind", "categories"):
+        rules = (data.get(section) or {}).get("rules", [])
+        if not isinstance(rules, list) or not all(isinstance(r, dict) for r in rules):
+            raise ProfileError(f"{where}: [{section}] rules must be a list of tables")
     return Profile(
-        name=path.stem,
+        name=name,
         source=source["name"],
         format=source["format"],
         licence=source.get("licence"),
@@ -114,5 +172,5 @@ def load_profile(name_or_path: str) -> Profile:
         categories=data.get("categories") or {},
         designations=data.get("designations") or [],
         match=data.get("match") or {},
-        path=str(path),
+        path=where,
     )

@@ -16,6 +16,7 @@ from .api import (
     imports,
     media,
     meta,
+    profiles,
     rate_limits,
     reviews,
     search,
@@ -33,7 +34,7 @@ from .errors import UnsupportedMediaType
 from .version import API_TITLE, API_VERSION
 
 JSON_BODY_TYPES = ("application/json", "application/merge-patch+json")
-BLUEPRINTS = (meta, sessions, sites, zones, search, reviews, imports, media, iiif)
+BLUEPRINTS = (meta, sessions, sites, zones, search, reviews, imports, profiles, media, iiif)
 
 
 class _Api(Api):

@@ -194,6 +194,14 @@ def test_every_operation_answers_as_documented(api, staff, services):
     call("get", "/v1/imports", 200, headers=staff)
     call("get", f"/v1/imports/{imported.json['id']}", 200, headers=staff)
     call("get", "/v1/imports/999999", 404, headers=staff)
+    relics = (FIXTURES / "hue-relics.toml").read_text(encoding="utf-8")
+    call("put", "/v1/profiles/hue-relics", 200, json={"toml": relics}, headers=staff)
+    call("put", "/v1/profiles/hue-relics", 422, json={"toml": "[source"}, headers=staff)
+    call("put", "/v1/profiles/osm", 409, json={"toml": relics}, headers=staff)
+    call("get", "/v1/profiles", 200, headers=staff)
+    call("get", "/v1/profiles/hue-relics", 200, headers=staff)
+    call("get", "/v1/profiles/osm", 200, headers=staff)
+    call("get", "/v1/profiles/nothing", 422, headers=staff)
 
     # Taking a site back and archiving it.
     call("post", f"/v1/sites/{site_id}/submit", 409, headers=edit(site_id))  # published already

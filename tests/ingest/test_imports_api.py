@@ -5,6 +5,8 @@ import io
 import zipfile
 from pathlib import Path
 
+import pytest
+
 from tourism_api.app import create_app
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -101,3 +103,62 @@ def test_cli_and_api_imports_are_stored_alike(client, staff, settings, tmp_path)
     assert from_cli["summary"]["created"] == 8 and uploaded["summary"]["unchanged"] == 8
     assert from_cli["report"]["created"] == 8
     assert f"Stored as import {from_cli['id']}" in result.output
+
+
+def test_offices_upload_their_own_profiles_and_import_with_them(client, services):
+    accounts = services.accounts
+    accounts.create_organisation("hue", "Huế")
+    accounts.create_organisation("vinh-long", "Vĩnh Long")
+    heads = {}
+    for username, org in (("lan", "hue"), ("tuan", "vinh-long")):
+        account = accounts.create(username, username, org, "editor", "một mật khẩu dài đủ")
+        heads[username] = {
+            "Authorization": f"Bearer {services.tokens.create('', account=account)[1]}"
+        }
+    toml = (FIXTURES / "hue-relics.toml").read_text(encoding="utf-8")
+    saved = client.put("/v1/profiles/hue-relics", json={"toml": toml}, headers=heads["lan"])
+    assert saved.status_code == 200, saved.json
+    assert (saved.json["source"], saved.json["shipped"]) == ("tth-relics", False)
+    names = [p["name"] for p in client.get("/v1/profiles", headers=heads["lan"]).json["items"]]
+    assert "hue-relics" in names and "unesco-whc-2021" in names
+    done = upload(client, heads["lan"], FIXTURES / "hue-relics.utf8.csv", profile="hue-relics")
+    assert done.status_code == 201 and done.json["summary"]["created"] == 4
+    # Another office neither sees nor uses nor overwrites it.
+    assert "hue-relics" not in [
+        p["name"] for p in client.get("/v1/profiles", headers=heads["tuan"]).json["items"]
+    ]
+    other = upload(client, heads["tuan"], FIXTURES / "hue-relics.utf8.csv", profile="hue-relics")
+    assert other.status_code == 422 and "profile" in other.json["errors"]
+    assert (
+        client.put(
+            "/v1/profiles/hue-relics", json={"toml": toml}, headers=heads["tuan"]
+        ).status_code
+        == 409
+    )
+    assert client.get("/v1/profiles/hue-relics", headers=heads["tuan"]).status_code == 422
+
+
+@pytest.mark.parametrize(
+    ("name", "toml", "field"),
+    [
+        ("hue-x", "not = [toml", "profile"),
+        ("hue-x", '[source]\nname = "x"\nformat = "csv"\n', "profile"),  # no [id]
+        ("hue-x", '[source]\nname = "x"\nformat = "csv"\n[id]\nfield = "id"\n[extra]\n', "profile"),
+        (
+            "hue-x",
+            'fields = "name"\n[source]\nname = "x"\nformat = "csv"\n[id]\nfield = "id"\n',
+            "profile",
+        ),
+        (
+            "hue-x",
+            '[source]\nname = "x"\nformat = "csv"\n[id]\nfield = "id"\n[fields]\n"name.vi" = { field = "n", pattern = "(" }\n',
+            "profile",
+        ),
+        ("Bad Name", '[source]\nname = "x"\nformat = "csv"\n[id]\nfield = "id"\n', "name"),
+        ("unesco-whc-2021", '[source]\nname = "x"\nformat = "csv"\n[id]\nfield = "id"\n', "name"),
+    ],
+)
+def test_a_wrong_profile_is_refused_with_the_key_at_fault(client, staff, name, toml, field):
+    response = client.put(f"/v1/profiles/{name}", json={"toml": toml}, headers=staff)
+    assert response.status_code in (409, 422), response.json
+    assert field in response.json["errors"]

@@ -50,7 +50,7 @@ def _view(run: ImportRun, full: bool = True) -> dict:
     requestBody=multipart_body(
         ["file", "profile"],
         {
-            "profile": {"type": "string", "description": "A shipped profile name"},
+            "profile": {"type": "string", "description": "A shipped or uploaded profile name"},
             "dry_run": {"type": "boolean"},
             "strict": {"type": "boolean"},
             "encoding": {"type": "string"},
@@ -69,7 +69,7 @@ def create_import():
         form = ImportForm().load(request.form.to_dict())
     except ValidationError as exc:
         raise InvalidInput("The import form is invalid.", exc.normalized_messages()) from exc
-    profile = svc.imports.profile(form["profile"])
+    profile = svc.imports.profile(form["profile"], organisation_id=who.organisation_id)
     filename = Path(upload.filename).name[:300] or "upload"
     with tempfile.TemporaryDirectory(prefix="tourism-import-") as folder:
         path = Path(folder) / "upload"

@@ -315,3 +315,23 @@ class DecisionSchema(Schema):
         validate=validate.Length(max=2000),
         metadata={"description": "Why: required to reject, optional to approve"},
     )
+
+
+class ProfileSchema(Schema):
+    name = fields.Str()
+    source = fields.Str()
+    format = fields.Str()
+    shipped = fields.Bool(metadata={"description": "Comes with the software (read-only)"})
+    organisation_id = fields.Int(allow_none=True)
+    updated_at = _timestamp(allow_none=True)
+    toml = fields.Str(metadata={"description": "The profile itself; not in lists"})
+
+
+class ProfileListSchema(Schema):
+    items = fields.List(fields.Nested(ProfileSchema))
+
+
+class ProfileInputSchema(Schema):
+    toml = fields.Str(
+        required=True, metadata={"description": "A mapping profile (ingest/profiles/README.md)"}
+    )

@@ -6,6 +6,7 @@ every import is stored the same way and listed by `GET /v1/imports`.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -15,15 +16,18 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from ingest.pipeline import Importer
-from ingest.profiles import Profile, load_profile, shipped
+from ingest.profiles import Profile, load_profile, parse_profile, shipped
 from ingest.readers import estimate_records, read
 from ingest.report import ImportReport
 
 from ..catalogue.categories import Taxonomy
-from ..catalogue.models import ImportRun
+from ..catalogue.models import ImportProfile, ImportRun
 from ..catalogue.sites import Catalogue
 from ..db import transaction
-from ..errors import InvalidInput, NotFound
+from ..errors import Conflict, InvalidInput, NotFound
+
+PROFILE_NAME = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+MAX_PROFILE_CHARS = 100_000
 
 
 @dataclass
@@ -40,15 +44,74 @@ class ImportService:
         self.catalogue = catalogue
         self.taxonomy = taxonomy
 
-    def profile(self, name_or_path: str, *, allow_files: bool = False) -> Profile:
-        """A shipped profile by name; a profile file by path only when `allow_files`
-        (the CLI): over the API a path would let a caller read server files."""
-        if not allow_files and name_or_path not in shipped():
+    def profile(
+        self,
+        name_or_path: str,
+        *,
+        allow_files: bool = False,
+        organisation_id: int | None = None,
+    ) -> Profile:
+        """A shipped profile by name, or one an office uploaded (seen by that office and by
+        administrators, whose `organisation_id` is None); a profile file by path only when
+        `allow_files` (the CLI): over the API a path would let a caller read server files."""
+        if name_or_path in shipped() or allow_files and Path(name_or_path).exists():
+            return load_profile(name_or_path)
+        with self.sessions() as session:
+            stored = session.scalars(
+                select(ImportProfile).where(ImportProfile.name == name_or_path)
+            ).first()
+        if stored is not None and organisation_id in (None, stored.organisation_id):
+            return parse_profile(stored.toml, stored.name)
+        known = sorted(shipped()) + [p.name for p in self.stored_profiles(organisation_id)]
+        raise InvalidInput(
+            f"No profile {name_or_path!r}.", {"profile": [f"One of {', '.join(known)}."]}
+        )
+
+    def stored_profiles(self, organisation_id: int | None) -> list[ImportProfile]:
+        """Uploaded profiles an office may use (all of them for administrators)."""
+        with self.sessions() as session:
+            query = select(ImportProfile).order_by(ImportProfile.name)
+            if organisation_id is not None:
+                query = query.where(ImportProfile.organisation_id == organisation_id)
+            return list(session.scalars(query))
+
+    def save_profile(
+        self, name: str, text: str, *, organisation_id: int | None, actor: str
+    ) -> ImportProfile:
+        """Check and keep an office's profile; its author's office may replace it later."""
+        if not PROFILE_NAME.fullmatch(name or ""):
             raise InvalidInput(
-                f"No profile {name_or_path!r}.",
-                {"profile": [f"One of {', '.join(sorted(shipped()))}."]},
+                "A profile name is lowercase words joined by hyphens.", {"name": ["Invalid."]}
             )
-        return load_profile(name_or_path)
+        if name in shipped():
+            raise Conflict(f"{name!r} is a shipped profile.", {"name": ["Taken."]})
+        if len(text) > MAX_PROFILE_CHARS:
+            raise InvalidInput(
+                "The profile is too long.", {"toml": ["At most 100 000 characters."]}
+            )
+        parse_profile(text, name)  # refused here, with the key at fault, if it is wrong
+        now = datetime.now(UTC)
+        with transaction(self.sessions) as session:
+            stored = session.scalars(
+                select(ImportProfile).where(ImportProfile.name == name)
+            ).first()
+            if stored is None:
+                stored = ImportProfile(
+                    name=name,
+                    organisation_id=organisation_id,
+                    created_by=actor,
+                    created_at=now,
+                    toml=text,
+                    updated_at=now,
+                )
+                session.add(stored)
+            elif organisation_id not in (None, stored.organisation_id):
+                raise Conflict(
+                    f"The profile name {name!r} is another office's.", {"name": ["Taken."]}
+                )
+            else:
+                stored.toml, stored.updated_at = text, now
+        return stored
 
     def estimate(self, path: str | Path, profile: Profile) -> int:
         """How many records the file holds, roughly, for a progress bar."""

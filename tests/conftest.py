@@ -36,6 +36,7 @@ DATA_TABLES = (
     "api_keys",
     "accounts",
     "organisations",
+    "import_profiles",
     "imports",
 )
 

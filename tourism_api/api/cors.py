@@ -22,6 +22,7 @@ EXPOSED = [
 ALLOWED = [
     "Authorization",
     "X-API-Key",
+    "X-CSRF-Token",
     "Content-Type",
     "If-Match",
     "If-None-Match",

@@ -25,7 +25,8 @@ def _apply(response: Response) -> Response:
     if "Cache-Control" in response.headers or response.mimetype not in JSON_TYPES:
         return response  # errors, images and redirects set their own
     public, version, etag = g.get("tourism_cache", (False, None, True))
-    response.headers["Vary"] = "Accept, Accept-Language, Authorization"
+    # A signed-in person (cookie) or a token sees drafts: caches must tell them apart.
+    response.headers["Vary"] = "Accept, Accept-Language, Authorization, Cookie"
     response.headers["Cache-Control"] = (
         f"public, max-age={services().settings.public_cache_seconds}"
         if public

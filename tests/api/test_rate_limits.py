@@ -57,6 +57,11 @@ def test_keys_are_checked_stored_hashed_and_revocable(limited):
     assert client.get("/v1/kinds", headers={"X-API-Key": key}).status_code == 200
     wrong = client.get("/v1/kinds", headers={"X-API-Key": key[:-2] + "xx"})
     assert wrong.status_code == 401 and wrong.json["code"] == 401
+    assert "WWW-Authenticate" not in wrong.headers  # a key is not a bearer challenge
+    bad_token = client.get("/v1/kinds", headers={"Authorization": "Bearer tht_nothing"})
+    assert bad_token.status_code == 401 and bad_token.headers["WWW-Authenticate"].startswith(
+        "Bearer"
+    )
     services.api_keys.revoke(record.id)
     assert client.get("/v1/kinds", headers={"X-API-Key": key}).status_code == 401
     # A key reads; it is not a staff token.

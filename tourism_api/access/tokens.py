@@ -6,21 +6,14 @@ act as administrators, as all staff tokens did then."""
 
 from __future__ import annotations
 
-import hashlib
-import secrets
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
-
-from sqlalchemy import select
-from sqlalchemy.orm import Session, sessionmaker
 
 from ..catalogue.models import Account, ApiToken
 from ..db import transaction
-from ..errors import InvalidInput, NotFound, Unauthorized
+from ..errors import InvalidInput, Unauthorized
+from .credentials import IssuedCredentials
 
 TOKEN_PREFIX = "tht_"
-# Do not rewrite last_used_at on every request: once a minute is enough.
-_TOUCH_INTERVAL = timedelta(minutes=1)
 
 
 @dataclass(frozen=True)
@@ -34,13 +27,12 @@ class Principal:
     organisation_id: int | None = None  # None: not bound to one office (administrators)
 
 
-def digest(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
-class TokenService:
-    def __init__(self, sessions: sessionmaker[Session]) -> None:
-        self.sessions = sessions
+class TokenService(IssuedCredentials):
+    model = ApiToken
+    hash_column = "token_hash"
+    prefix = TOKEN_PREFIX
+    noun = "bearer token"
+    record_noun = "token"
 
     def create(self, name: str, *, account: Account | None = None) -> tuple[ApiToken, str]:
         """A new token record and the secret itself, which is stored nowhere and shown once."""
@@ -48,44 +40,15 @@ class TokenService:
             name = account.display_name
         if not name.strip():
             raise InvalidInput("a token needs a name (whose it is)", {"name": ["Missing."]})
-        secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
-        with transaction(self.sessions) as session:
-            record = ApiToken(
-                name=name.strip(),
-                role=account.role if account is not None else "admin",
-                account_id=account.id if account is not None else None,
-                token_hash=digest(secret),
-                prefix=secret[:10],
-                created_at=datetime.now(UTC),
-            )
-            session.add(record)
-        return record, secret
-
-    def list(self) -> list[ApiToken]:
-        with self.sessions() as session:
-            return list(session.scalars(select(ApiToken).order_by(ApiToken.id)))
-
-    def revoke(self, token_id: int) -> ApiToken:
-        with transaction(self.sessions) as session:
-            record = session.get(ApiToken, token_id)
-            if record is None:
-                raise NotFound(f"No token with id {token_id}.")
-            if record.revoked_at is None:
-                record.revoked_at = datetime.now(UTC)
-            return record
+        return self._issue(
+            name=name.strip(),
+            role=account.role if account is not None else "admin",
+            account_id=account.id if account is not None else None,
+        )
 
     def authenticate(self, secret: str) -> Principal:
-        if not secret.startswith(TOKEN_PREFIX):
-            raise Unauthorized("The bearer token is not valid.")
         with transaction(self.sessions) as session:
-            record = session.scalars(
-                select(ApiToken).where(ApiToken.token_hash == digest(secret))
-            ).first()
-            if record is None or record.revoked_at is not None:
-                raise Unauthorized("The bearer token is not valid or has been revoked.")
-            now = datetime.now(UTC)
-            if record.last_used_at is None or now - record.last_used_at > _TOUCH_INTERVAL:
-                record.last_used_at = now
+            record = self._live(session, secret)
             if record.account_id is None:
                 return Principal(token_id=record.id, name=record.name, role="admin")
             account = session.get(Account, record.account_id)

@@ -123,9 +123,7 @@ def token_create(ctx: Context, username: str | None, name: str | None) -> None:
         raise click.UsageError("give --account (recommended) or --name")
     account = None
     if username:
-        account = next(
-            (a for a, _org in ctx.services.accounts.list() if a.username == username), None
-        )
+        account = ctx.services.accounts.find(username)
         if account is None:
             raise click.ClickException(f"no account {username!r} (see `tourism account list`)")
         if account.disabled_at is not None:

@@ -110,6 +110,10 @@ class AccountService:
             )
             return [(account, org) for account, org in rows]
 
+    def find(self, username: str) -> Account | None:
+        with self.sessions() as session:
+            return session.scalars(select(Account).where(Account.username == username)).first()
+
     def get(self, account_id: int) -> Account | None:
         with self.sessions() as session:
             return session.get(Account, account_id)

@@ -63,8 +63,9 @@ def profile_item(name):
     who = authorize("read_drafts")
     if name in shipped():
         return _shipped_view(name, True)
-    services().imports.profile(name, organisation_id=who.organisation_id)  # 422 if not yours
-    stored = next(p for p in services().imports.stored_profiles(None) if p.name == name)
+    stored = services().imports.stored_profile(name, who.organisation_id)
+    if stored is None:  # the same refusal an import naming it gets
+        services().imports.profile(name, organisation_id=who.organisation_id)
     return _stored_view(stored, True)
 
 

@@ -56,16 +56,23 @@ class ImportService:
         `allow_files` (the CLI): over the API a path would let a caller read server files."""
         if name_or_path in shipped() or allow_files and Path(name_or_path).exists():
             return load_profile(name_or_path)
-        with self.sessions() as session:
-            stored = session.scalars(
-                select(ImportProfile).where(ImportProfile.name == name_or_path)
-            ).first()
-        if stored is not None and organisation_id in (None, stored.organisation_id):
+        stored = self.stored_profile(name_or_path, organisation_id)
+        if stored is not None:
             return parse_profile(stored.toml, stored.name)
         known = sorted(shipped()) + [p.name for p in self.stored_profiles(organisation_id)]
         raise InvalidInput(
             f"No profile {name_or_path!r}.", {"profile": [f"One of {', '.join(known)}."]}
         )
+
+    def stored_profile(self, name: str, organisation_id: int | None) -> ImportProfile | None:
+        """An uploaded profile, if the office (None: an administrator) may use it."""
+        with self.sessions() as session:
+            stored = session.scalars(
+                select(ImportProfile).where(ImportProfile.name == name)
+            ).first()
+        if stored is None or organisation_id not in (None, stored.organisation_id):
+            return None
+        return stored
 
     def stored_profiles(self, organisation_id: int | None) -> list[ImportProfile]:
         """Uploaded profiles an office may use (all of them for administrators)."""

@@ -41,6 +41,17 @@ DATA_TABLES = (
 )
 
 
+def server_url(variable: str, required_by: str, what: str) -> str:
+    """A test server's URL; when missing, a failure if the run requires that server
+    (`scripts/test` and CI do, so no backend is skipped there), else a skip."""
+    url = os.environ.get(variable)
+    if not url:
+        if os.environ.get(required_by) == "1":
+            pytest.fail(f"{required_by}=1 but {variable} is not set")
+        pytest.skip(f"set {variable} to run the {what} tests (scripts/test does)")
+    return url
+
+
 def pytest_collection_modifyitems(items):
     for item in items:
         callspec = getattr(item, "callspec", None)
@@ -68,11 +79,7 @@ def spatialite_template(tmp_path_factory) -> str:
 
 @pytest.fixture(scope="session")
 def postgis_url():
-    base = os.environ.get("TOURISM_TEST_POSTGRES_URL")
-    if not base:
-        if os.environ.get("TOURISM_TEST_REQUIRE_POSTGIS") == "1":
-            pytest.fail("TOURISM_TEST_REQUIRE_POSTGIS=1 but TOURISM_TEST_POSTGRES_URL is not set")
-        pytest.skip("set TOURISM_TEST_POSTGRES_URL to run the PostGIS tests (scripts/test does)")
+    base = server_url("TOURISM_TEST_POSTGRES_URL", "TOURISM_TEST_REQUIRE_POSTGIS", "PostGIS")
     name = f"tourism_test_{uuid.uuid4().hex[:12]}"
     admin_url = "postgresql+psycopg://" + base.split("://", 1)[1]
     admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
@@ -160,16 +167,9 @@ SEARCH_BACKENDS = ("embedded", "elasticsearch")
 
 @pytest.fixture(scope="session")
 def elasticsearch_url():
-    url = os.environ.get("TOURISM_TEST_ELASTICSEARCH_URL")
-    if not url:
-        if os.environ.get("TOURISM_TEST_REQUIRE_ELASTICSEARCH") == "1":
-            pytest.fail(
-                "TOURISM_TEST_REQUIRE_ELASTICSEARCH=1 but TOURISM_TEST_ELASTICSEARCH_URL is not set"
-            )
-        pytest.skip(
-            "set TOURISM_TEST_ELASTICSEARCH_URL to run the Elasticsearch tests (scripts/test does)"
-        )
-    return url
+    return server_url(
+        "TOURISM_TEST_ELASTICSEARCH_URL", "TOURISM_TEST_REQUIRE_ELASTICSEARCH", "Elasticsearch"
+    )
 
 
 @pytest.fixture(params=SEARCH_BACKENDS)
@@ -229,12 +229,7 @@ def staff_headers_for():
 
 @pytest.fixture(scope="session")
 def redis_url():
-    url = os.environ.get("TOURISM_TEST_REDIS_URL")
-    if not url:
-        if os.environ.get("TOURISM_TEST_REQUIRE_REDIS") == "1":
-            pytest.fail("TOURISM_TEST_REQUIRE_REDIS=1 but TOURISM_TEST_REDIS_URL is not set")
-        pytest.skip("set TOURISM_TEST_REDIS_URL to run the Redis tests (scripts/test does)")
-    return url
+    return server_url("TOURISM_TEST_REDIS_URL", "TOURISM_TEST_REQUIRE_REDIS", "Redis")
 
 
 @pytest.fixture(params=("memory", "redis"))

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import io
-
 import pytest
 
 from tests.factories import site_record
-from tests.media.helpers import generated_jpeg
+from tests.media.helpers import generated_jpeg, post_photo
 from tourism_api.catalogue.models import Account
 from tourism_api.errors import Unauthorized
 
@@ -83,12 +81,7 @@ def test_an_office_changes_only_its_own_records(client, people):
     ):
         response = client.open(url, method=method, json=body, headers=read(client, hue_site, tuan))
         assert response.status_code == 403 and "organisation" in response.json["errors"], method
-    photo = client.post(
-        f"/v1/sites/{hue_site}/media",
-        data={"file": (io.BytesIO(generated_jpeg(200, 100)), "x.jpg")},
-        headers=tuan,
-        content_type="multipart/form-data",
-    )
+    photo = post_photo(client, tuan, hue_site, generated_jpeg(200, 100))
     assert photo.status_code == 403
     mine = client.post("/v1/sites", json=site_record("dai-noi"), headers=tuan).json["id"]
     assert (

@@ -90,17 +90,11 @@ def test_writes_without_a_version_are_refused_with_428(client, staff, catalogue,
 
 
 def test_a_drafts_photos_are_never_cached_publicly(client, staff, catalogue):
-    import io
 
-    from tests.media.helpers import generated_jpeg
+    from tests.media.helpers import generated_jpeg, post_photo
 
     site = catalogue.create_site(site_record(), "lan")
-    media = client.post(
-        f"/v1/sites/{site.id}/media",
-        data={"file": (io.BytesIO(generated_jpeg(600, 400)), "draft.jpg")},
-        headers=staff,
-        content_type="multipart/form-data",
-    ).json["id"]
+    media = post_photo(client, staff, site.id, generated_jpeg(600, 400), "draft.jpg").json["id"]
     urls = [
         f"/v1/media/{media}/thumb.webp",
         f"/iiif/3/{media}/full/max/0/default.jpg",

@@ -19,7 +19,7 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from tests.factories import load_hue
-from tests.media.helpers import generated_jpeg
+from tests.media.helpers import generated_jpeg, post_photo
 
 pytestmark = pytest.mark.slow
 CHECKS = [
@@ -33,12 +33,7 @@ CHECKS = [
 @pytest.fixture
 def real_ids(services, client, staff):
     ids = load_hue(services.catalogue)
-    media = client.post(
-        f"/v1/sites/{ids['dai-noi']}/media",
-        data={"file": (io.BytesIO(generated_jpeg(400, 300)), "dai-noi.jpg")},
-        headers=staff,
-        content_type="multipart/form-data",
-    ).json["id"]
+    media = post_photo(client, staff, ids["dai-noi"], generated_jpeg(400, 300)).json["id"]
     sheet = b"id_no,name_en,latitude,longitude\n1,X,16.4,107.5\n"
     imported = client.post(
         "/v1/imports",

@@ -10,6 +10,14 @@ from PIL import Image
 FIXTURES = Path(__file__).parent / "fixtures"
 
 
+def post_photo(client, headers, site, data, name="photo.jpg", **fields):
+    """Upload bytes as a site's photo, as a staff form would, with any other form fields."""
+    form = {"file": (io.BytesIO(data), name), **{k: str(v) for k, v in fields.items()}}
+    return client.post(
+        f"/v1/sites/{site}/media", data=form, headers=headers, content_type="multipart/form-data"
+    )
+
+
 def photo(name: str) -> bytes:
     return (FIXTURES / name).read_bytes()
 

@@ -7,15 +7,8 @@ from PIL import Image
 from sqlalchemy import func, select
 
 from tests.factories import site_record
-from tests.media.helpers import SVG_WITH_SCRIPT, generated_jpeg, photo, png_bomb
+from tests.media.helpers import SVG_WITH_SCRIPT, generated_jpeg, photo, png_bomb, post_photo
 from tourism_api.catalogue.models import Media, Revision
-
-
-def post_photo(client, headers, site, data, name="photo.jpg", **fields):
-    form = {"file": (io.BytesIO(data), name), **{k: str(v) for k, v in fields.items()}}
-    return client.post(
-        f"/v1/sites/{site}/media", data=form, headers=headers, content_type="multipart/form-data"
-    )
 
 
 def media_files(settings) -> list[Path]:
@@ -275,12 +268,7 @@ def test_import_folder_proposes_the_nearest_site(settings, catalogue, tmp_path):
 def test_arbitrary_iiif_requests_do_not_fill_the_disk(client, staff, catalogue, settings):
 
     site = catalogue.create_site(site_record(), "lan", status="published")
-    media = client.post(
-        f"/v1/sites/{site.id}/media",
-        data={"file": (io.BytesIO(generated_jpeg(1600, 1200)), "big.jpg")},
-        headers=staff,
-        content_type="multipart/form-data",
-    ).json["id"]
+    media = post_photo(client, staff, site.id, generated_jpeg(1600, 1200), "big.jpg").json["id"]
 
     def stored() -> int:
         return sum(1 for p in Path(settings.media_root).rglob("iiif-*") if p.is_file())

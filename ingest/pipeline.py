@@ -20,7 +20,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from tourism_api.catalogue.models import Site, SiteSource
-from tourism_api.catalogue.records import source_view
+from tourism_api.catalogue.patches import make_patch
+from tourism_api.catalogue.proposals import Proposals
+from tourism_api.catalogue.provenance import field_values, reconcile, with_values
+from tourism_api.catalogue.records import record_view, source_view
 from tourism_api.catalogue.sites import Catalogue
 from tourism_api.db import transaction
 from tourism_api.errors import DomainError
@@ -57,6 +60,7 @@ class Importer:
         organisation_id: int | None = None,
     ) -> None:
         self.catalogue = catalogue
+        self.proposals = Proposals(catalogue.sessions, catalogue, catalogue.changes)
         # The office new records belong to (the importing person's, or --org on the CLI).
         self.organisation_id = organisation_id
         self.profile = profile
@@ -165,21 +169,11 @@ class Importer:
         """Update this source's site or merge into a matching one; when the record needs a
         new site, return its uncertain candidates (a list, maybe empty) instead."""
         report = self.report
-        if site is not None and site.sources and site.sources[0].source != self.profile.source:
-            # Merged into a site another source created: that source owns the fields;
-            # this one refreshes its provenance and adds languages the site lacks.
-            changed = self.catalogue.update_in(
-                session, site, self._merge_patch(site, item), self.actor
-            )
-            if changed:
-                report.updated += 1
-            else:
-                report.unchanged += 1
-            return None
         if site is not None:
-            patch = dict(item.record)
-            patch["sources"] = self._sources_with_ours(site, item)
-            if self.catalogue.update_in(session, site, patch, self.actor):
+            # Merged into a site another source created: that source owns the fields and
+            # this one only adds what the site lacks (names in more languages).
+            owner = site.sources[0].source == self.profile.source
+            if self._reconcile(session, position, site, item, owner=owner):
                 report.updated += 1
             else:
                 report.unchanged += 1
@@ -187,20 +181,79 @@ class Importer:
         strong, loose = matching.match(session, item, self.profile.source, by_place=by_place)
         if strong is not None:
             site, reason = strong
-            self.catalogue.update_in(session, site, self._merge_patch(site, item), self.actor)
+            self._reconcile(session, position, site, item, owner=False)
             report.merged += 1
             report.merges.append({"position": position, "site_id": site.id, "reason": reason})
             return None
         return loose
 
+    def _reconcile(
+        self, session: Session, position: str, site: Site, item: Normalised, *, owner: bool
+    ) -> bool:
+        """Apply what this source may change, list the rest for review, remember what it
+        sent; True when the site changed."""
+        source = self.profile.source
+        before = record_view(site)
+        offered = field_values(item.record)
+        if not owner:
+            offered = {path: v for path, v in offered.items() if path.startswith("name.")}
+        ours = next((s for s in site.sources if s.source == source), None)
+        result = reconcile(field_values(before), offered, ours.sent if ours else None, owner=owner)
+        queue = site.status == "published" and self.profile.updates == "review"
+        target = with_values(before, {} if queue else result.changes)
+        target["sources"] = self._sources_with_ours(site, item)
+        changed = self.catalogue.update_in(
+            session, site, make_patch(before, target), self.actor, origin={"source": source}
+        )
+        ours = next(s for s in site.sources if s.source == source)
+        if ours.sent != offered:
+            ours.sent = offered
+        current = field_values(before)
+        if queue and result.changes:
+            self._propose(session, position, site, "update", result.changes, current)
+        if result.conflicts:
+            offered_conflicts = {path: new for path, (_now, new) in result.conflicts.items()}
+            self._propose(session, position, site, "conflict", offered_conflicts, current)
+        return changed
+
+    def _propose(
+        self,
+        session: Session,
+        position: str,
+        site: Site,
+        kind: str,
+        values: dict,
+        current: dict,
+    ) -> None:
+        self.proposals.propose_in(
+            session,
+            site,
+            source=self.profile.source,
+            kind=kind,
+            values={path: (current.get(path), new) for path, new in values.items()},
+            actor=self.actor,
+        )
+        listed = self.report.conflicts if kind == "conflict" else self.report.queued
+        listed.extend(
+            {
+                "position": position,
+                "site_id": site.id,
+                "field": path,
+                "current": current.get(path),
+                "offered": new,
+            }
+            for path, new in values.items()
+        )
+
     def _create(self, session: Session, new: list[tuple[str, Normalised, list]]) -> None:
         if not new:
             return
         items = [(item.record, "draft" if loose else self.profile.status) for _, item, loose in new]
+        origin = {"source": self.profile.source}
         try:
             with session.begin_nested():
                 results = self.catalogue.create_many_in(
-                    session, items, self.actor, self.organisation_id
+                    session, items, self.actor, self.organisation_id, origin
                 )
         except DomainError:
             # Someone else wrote a clashing slug or source while this batch ran: one by
@@ -216,14 +269,17 @@ class Importer:
                                 self.actor,
                                 status=status,
                                 organisation_id=self.organisation_id,
+                                origin=origin,
                             )
                         )
                 except DomainError as exc:
                     results.append(exc)
-        for (position, _item, loose), result in zip(new, results, strict=True):
+        for (position, item, loose), result in zip(new, results, strict=True):
             if isinstance(result, DomainError):
                 self._reject(position, result)
                 continue
+            ours = next(s for s in result.sources if s.source == self.profile.source)
+            ours.sent = field_values(item.record)
             self.report.created += 1
             if loose:
                 self.report.review.append(
@@ -242,12 +298,3 @@ class Importer:
             ours if s.source == self.profile.source else source_view(s) for s in site.sources
         ]
         return sources if ours in sources else [*sources, ours]
-
-    def _merge_patch(self, site: Site, item: Normalised) -> dict:
-        """Add (or refresh) this source's provenance and the name languages the site lacks."""
-        return {
-            "sources": self._sources_with_ours(site, item),
-            "name": {
-                k: v for k, v in (item.record.get("name") or {}).items() if k not in site.name
-            },
-        }

@@ -16,6 +16,7 @@ from typing import Any
 from tourism_api.errors import InvalidInput
 
 FORMATS = ("csv", "geojson", "osm", "wikidata")
+UPDATES = ("review", "apply")
 
 
 class ProfileError(InvalidInput):
@@ -35,6 +36,9 @@ class Profile:
     url: str | None = None
     country: str | None = None
     status: str = "draft"
+    # What a re-import does to a published site: "review" queues its changes for a
+    # reviewer, "apply" publishes them at once. Conflicts with people's edits always wait.
+    updates: str = "review"
     encoding: str | None = None
     delimiter: str | None = None
     id: dict[str, Any] = field(default_factory=dict)
@@ -122,6 +126,8 @@ def parse_profile(text: str, name: str, where: str | None = None) -> Profile:
         raise ProfileError(f"{where}: [source] format must be one of {', '.join(FORMATS)}")
     if source.get("status", "draft") not in ("draft", "published"):
         raise ProfileError(f"{where}: [source] status is draft or published")
+    if source.get("updates", "review") not in UPDATES:
+        raise ProfileError(f"{where}: [source] updates is review or apply")
     ident = data.get("id") or {}
     if not isinstance(ident.get("field") or ident.get("template"), str):
         raise ProfileError(
@@ -162,6 +168,7 @@ def parse_profile(text: str, name: str, where: str | None = None) -> Profile:
         url=source.get("url"),
         country=source.get("country"),
         status=source.get("status", "draft"),
+        updates=source.get("updates", "review"),
         encoding=source.get("encoding"),
         delimiter=source.get("delimiter"),
         id=data["id"],

@@ -33,6 +33,10 @@ class ImportReport:
     warnings: list[Problem] = field(default_factory=list)
     review: list[dict] = field(default_factory=list)
     merges: list[dict] = field(default_factory=list)
+    # Values this source sent that a reviewer decides: it disagrees with a person's change
+    # (conflicts), or the profile sends updates to published sites through review (queued).
+    conflicts: list[dict] = field(default_factory=list)
+    queued: list[dict] = field(default_factory=list)
 
     def reject(self, position: str, field_name: str, message: str) -> None:
         self.rejections.append(Problem(position, field_name, message))
@@ -44,7 +48,12 @@ class ImportReport:
         return {
             k: getattr(self, k)
             for k in ("records", "created", "updated", "unchanged", "merged", "rejected")
-        } | {"warnings": len(self.warnings), "review": len(self.review)}
+        } | {
+            "warnings": len(self.warnings),
+            "review": len(self.review),
+            "conflicts": len(self.conflicts),
+            "queued": len(self.queued),
+        }
 
     def to_dict(self) -> dict:
         return asdict(self)

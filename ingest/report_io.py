@@ -24,6 +24,9 @@ def write_report(report: ImportReport, path: str | Path) -> None:
                 writer.writerow(
                     ["review", item["position"], "site", f"{item['site_id']} may be {others}"]
                 )
+            for kind, items in (("conflict", report.conflicts), ("queued", report.queued)):
+                for item in items:
+                    writer.writerow([kind, item["position"], item["field"], _proposal(item)])
         return
     path.write_text(json.dumps(report.to_dict(), ensure_ascii=False, indent=2), encoding="utf-8")
 
@@ -43,12 +46,29 @@ def table(report: ImportReport, limit: int = 50) -> str:
             f"review   {item['position']}: created {item['site_id']} as a draft; may be "
             + ", ".join(f"{c['site_id']} ({c['reason']})" for c in item["candidates"])
         )
+    for kind, items in (("conflict", report.conflicts), ("queued", report.queued)):
+        for item in items[:limit]:
+            lines.append(f"{kind:<9}{item['position']}  {item['field']}: {_proposal(item)}")
     s = report.summary()
     why = "dry run" if report.dry_run else "strict, and records were rejected"
     lines.append(
         f"{s['records']} records: {s['created']} created, {s['updated']} updated, "
         f"{s['unchanged']} unchanged, {s['merged']} merged, {s['rejected']} rejected"
         + (f" ({why}: nothing committed)" if not report.committed else "")
-        + f"; {s['warnings']} warnings, {s['review']} for review."
+        + f"; {s['warnings']} warnings, {s['review']} for review"
+        + (
+            f", {s['conflicts']} conflicts with people's changes and {s['queued']} updates "
+            "to published sites waiting at /v1/reviews/proposals."
+            if s["conflicts"] or s["queued"]
+            else "."
+        )
     )
     return "\n".join(lines)
+
+
+def _proposal(item: dict) -> str:
+    """One value waiting for review, as a line a person reads."""
+    return (
+        f"site {item['site_id']} has {json.dumps(item['current'], ensure_ascii=False)}, "
+        f"the source sent {json.dumps(item['offered'], ensure_ascii=False)}"
+    )

@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import os
 import shutil
+import time
 import uuid
 
 import pytest
 from sqlalchemy import create_engine, text
+from sqlalchemy.exc import ProgrammingError
 
 from tourism_api import schema_admin
 from tourism_api.app import create_app
@@ -37,6 +39,7 @@ DATA_TABLES = (
     "accounts",
     "organisations",
     "import_profiles",
+    "field_proposals",
     "imports",
 )
 
@@ -89,8 +92,17 @@ def postgis_url():
     _prepare(Settings(database_url=url))
     yield url
     dispose_engines()
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    # An autovacuum worker on the new database cannot be stopped by a non-superuser role;
+    # it finishes within moments, so try again.
+    for attempt in range(10):
+        try:
+            with admin.connect() as conn:
+                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            break
+        except ProgrammingError:
+            if attempt == 9:
+                raise
+            time.sleep(0.5)
     admin.dispose()
 
 

@@ -7,6 +7,7 @@ from flask_smorest import Api
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from .api import (
+    admin,
     auth,
     caching,
     context,
@@ -34,7 +35,7 @@ from .errors import UnsupportedMediaType
 from .version import API_TITLE, API_VERSION
 
 JSON_BODY_TYPES = ("application/json", "application/merge-patch+json")
-BLUEPRINTS = (meta, sessions, sites, zones, search, reviews, imports, profiles, media, iiif)
+BLUEPRINTS = (meta, sessions, sites, zones, search, reviews, imports, profiles, media, iiif, admin)
 
 
 class _Api(Api):

@@ -22,6 +22,7 @@ from .access.tokens import TokenService
 from .catalogue.categories import Taxonomy
 from .catalogue.changes import ChangeLog
 from .catalogue.lifecycle import Lifecycle
+from .catalogue.proposals import Proposals
 from .catalogue.queries import SiteLister
 from .catalogue.sites import Catalogue
 from .config import Settings
@@ -52,6 +53,7 @@ class Services:
     media: MediaService
     imports: ImportService
     reviews: ReviewQueue
+    proposals: Proposals
 
     @classmethod
     def build(cls, settings: Settings) -> Services:
@@ -64,7 +66,7 @@ class Services:
         if settings.inline_indexing:
             changes.after_write.append(indexer.drain_quietly)
         catalogue = Catalogue(settings, sessions, changes)
-        taxonomy = Taxonomy(sessions)
+        taxonomy = Taxonomy(sessions, settings.languages)
         lister = SiteLister(sessions, cursors)
         storage = open_storage(settings.media_root)
         lifecycle = Lifecycle(sessions, changes)
@@ -87,4 +89,5 @@ class Services:
             media=MediaService(settings, sessions, storage, changes),
             imports=ImportService(sessions, catalogue, taxonomy),
             reviews=ReviewQueue(sessions, lifecycle),
+            proposals=Proposals(sessions, catalogue, changes),
         )

@@ -5,6 +5,8 @@ from __future__ import annotations
 import pytest
 
 from tests.factories import site_record
+from tests.ingest.test_pipeline import FIXTURES, STAFF_PROFILE
+from tests.ingest.test_pipeline import run as import_file
 from tests.media.helpers import generated_jpeg, post_photo
 from tourism_api.catalogue.models import Account
 from tourism_api.errors import Unauthorized
@@ -145,6 +147,41 @@ def test_the_review_queue_shows_the_changes_and_records_decisions(client, people
     assert client.get("/v1/reviews", headers=minh).json["items"] == []
 
 
+def test_reviewers_decide_import_conflicts_of_their_own_office(client, services, people, tmp_path):
+    lan, minh, tuan = people["lan"], people["minh"], people["tuan"]
+    record = site_record(sources=[{"source": "tth-relics", "source_id": "TTH-001"}])
+    record["name"]["en"] = "Linh Mu Pagoda"
+    site = client.post("/v1/sites", json=record, headers=lan).json["id"]
+    other = site_record("lang-tu-duc", sources=[{"source": "tth-relics", "source_id": "TTH-002"}])
+    other["name"]["en"] = "Tự Đức Tomb"
+    client.post("/v1/sites", json=other, headers=people["tuan"])
+    import_file(services.catalogue, STAFF_PROFILE, FIXTURES / "hue-relics.utf8.csv")
+    assert client.get("/v1/reviews/proposals", headers=lan).status_code == 403
+    items = client.get("/v1/reviews/proposals", headers=minh).json["items"]
+    # Only Huế's site: the Vĩnh Long record's conflict is not Huế's to decide.
+    assert {(i["site_id"], i["field"]) for i in items} == {(site, "name.en")}
+    (conflict,) = items
+    assert (conflict["current"], conflict["offered"]) == ("Linh Mu Pagoda", "Thien Mu Pagoda")
+    shown = client.get(f"/v1/sites/{site}/provenance", headers=people["an"]).json
+    name_en = next(f for f in shown["fields"] if f["field"] == "name.en")
+    assert name_en["origin"] == {"person": "Nguyễn Thị Lan"}
+    assert name_en["sources"] == {"tth-relics": "Thien Mu Pagoda"}
+    assert [p["id"] for p in shown["proposals"]] == [conflict["id"]]
+
+    accept = f"/v1/reviews/proposals/{conflict['id']}/accept"
+    assert client.post(accept, headers=minh).status_code == 428
+    assert client.post(accept, headers=read(client, site, lan)).status_code == 403
+    tuan_items = client.get("/v1/reviews/proposals", headers=tuan)
+    assert tuan_items.status_code == 403  # editors have no queue
+    done = client.post(accept, json={"comment": "Tên đúng"}, headers=read(client, site, minh))
+    assert done.status_code == 200 and done.json["name"]["en"] == "Thien Mu Pagoda"
+    again = client.post(accept, headers=read(client, site, minh))
+    assert again.status_code == 409
+    assert client.get("/v1/reviews/proposals", headers=minh).json["items"] == []
+    missing = client.post(f"/v1/reviews/proposals/{2**70}/dismiss", headers=minh)
+    assert missing.status_code == 404 and missing.json["code"] == 404
+
+
 def test_passwords_are_argon2_and_repeated_failures_lock_the_account(services, people):
     accounts = services.accounts
     with services.sessions() as session:
@@ -192,3 +229,88 @@ def test_a_disabled_account_s_session_ends(client, services, people):
     assert client.get("/v1/reviews").status_code == 200
     services.accounts.disable("minh")
     assert client.get("/v1/reviews").status_code == 401
+
+
+def test_administrators_manage_organisations_accounts_keys_and_categories(client, services, people):
+    admin = services.accounts.create("quan", "Quản trị", "hue", "admin", PASSWORD)
+    _record, secret = services.tokens.create("", account=admin)
+    root = {"Authorization": f"Bearer {secret}"}
+    for url in ("organisations", "accounts", "api-keys"):
+        assert client.get(f"/v1/admin/{url}", headers=people["minh"]).status_code == 403
+        assert client.get(f"/v1/admin/{url}").status_code == 401
+
+    org = client.post(
+        "/v1/admin/organisations",
+        json={"code": "ninh-binh", "name": "Sở VHTT Ninh Bình"},
+        headers=root,
+    )
+    assert org.status_code == 201 and org.json["code"] == "ninh-binh"
+    again = client.post(
+        "/v1/admin/organisations", json={"code": "ninh-binh", "name": "x"}, headers=root
+    )
+    assert again.status_code == 409
+    bad = client.post("/v1/admin/organisations", json={"code": "Ninh Bình"}, headers=root)
+    assert bad.status_code == 422 and set(bad.json["errors"]) == {"name"}
+    codes = [o["code"] for o in client.get("/v1/admin/organisations", headers=root).json["items"]]
+    assert codes == ["hue", "ninh-binh", "vinh-long"]
+
+    person = {
+        "username": "mai",
+        "display_name": "Đỗ Thị Mai",
+        "organisation": "ninh-binh",
+        "role": "editor",
+        "password": "short",
+    }
+    short = client.post("/v1/admin/accounts", json=person, headers=root)
+    assert short.status_code == 422 and "password" in short.json["errors"]
+    made = client.post("/v1/admin/accounts", json={**person, "password": PASSWORD}, headers=root)
+    assert made.status_code == 201 and "password" not in made.json
+    assert (made.json["organisation"], made.json["role"], made.json["disabled"]) == (
+        "ninh-binh",
+        "editor",
+        False,
+    )
+    stored = services.accounts.find("mai")
+    assert stored.password_hash.startswith("$argon2id$")
+    promoted = client.patch("/v1/admin/accounts/mai", json={"role": "reviewer"}, headers=root)
+    assert promoted.status_code == 200 and promoted.json["role"] == "reviewer"
+    off = client.patch("/v1/admin/accounts/lan", json={"disabled": True}, headers=root)
+    assert off.status_code == 200 and off.json["disabled"]
+    assert client.get("/v1/reviews", headers=people["lan"]).status_code == 401
+    assert client.patch("/v1/admin/accounts/nobody", json={}, headers=root).status_code == 404
+    own = client.patch("/v1/admin/accounts/quan", json={"role": "viewer"}, headers=root)
+    assert own.status_code == 409
+    listed = client.get("/v1/admin/accounts", headers=root).json["items"]
+    assert {a["username"]: a["disabled"] for a in listed}["lan"] is True
+
+    key = client.post(
+        "/v1/admin/api-keys", json={"name": "Huế Guide", "plan": "partner"}, headers=root
+    )
+    assert key.status_code == 201 and key.json["key"].startswith(key.json["prefix"])
+    assert client.get("/v1/sites", headers={"X-API-Key": key.json["key"]}).status_code == 200
+    (listed_key,) = client.get("/v1/admin/api-keys", headers=root).json["items"]
+    assert "key" not in listed_key and listed_key["plan"] == "partner"
+    assert (
+        client.post(
+            "/v1/admin/api-keys", json={"name": "x", "plan": "gold"}, headers=root
+        ).status_code
+        == 422
+    )
+    revoked = client.delete(f"/v1/admin/api-keys/{key.json['id']}", headers=root)
+    assert revoked.status_code == 200 and revoked.json["revoked_at"]
+    assert client.get("/v1/sites", headers={"X-API-Key": key.json["key"]}).status_code == 401
+    assert client.delete(f"/v1/admin/api-keys/{2**70}", headers=root).status_code == 404
+
+    category = {"code": "test-communal-house", "label": {"vi": "Đình làng"}, "parent": "religious"}
+    assert (
+        client.post("/v1/admin/categories", json=category, headers=people["minh"]).status_code
+        == 403
+    )
+    added = client.post("/v1/admin/categories", json=category, headers=root)
+    assert added.status_code == 201 and added.json["label"] == {"vi": "Đình làng"}
+    assert "test-communal-house" in {c["code"] for c in client.get("/v1/categories").json["items"]}
+    wrong = client.post(
+        "/v1/admin/categories", json={"code": "x", "label": {"de": "Haus"}}, headers=root
+    )
+    assert wrong.status_code == 422 and "label" in wrong.json["errors"]
+    assert client.post("/v1/admin/categories", json=category, headers=root).status_code == 409

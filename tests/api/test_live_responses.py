@@ -194,6 +194,27 @@ def test_every_operation_answers_as_documented(api, staff, services):
     call("get", "/v1/imports", 200, headers=staff)
     call("get", f"/v1/imports/{imported.json['id']}", 200, headers=staff)
     call("get", "/v1/imports/999999", 404, headers=staff)
+    # The same file with two places moved: updates to published sites wait for review.
+    moved = (FIXTURES / "whc-2021-excerpt.csv").read_text(encoding="utf-8")
+    moved = moved.replace("107.1,20.9,", "107.08,20.91,").replace(
+        "107.57778,16.46944", "107.578,16.47"
+    )
+    again = {"file": (io.BytesIO(moved.encode()), "whc.csv"), "profile": "unesco-whc-2021"}
+    assert (
+        call("post", "/v1/imports", 201, headers=staff, **_multipart(**again)).json["summary"][
+            "queued"
+        ]
+        == 2
+    )
+    first, second = call("get", "/v1/reviews/proposals", 200, headers=staff).json["items"]
+    call("get", f"/v1/sites/{first['site_id']}/provenance", 200, headers=staff)
+    call("get", f"/v1/sites/{first['site_id']}/provenance", 401)
+    accept = f"/v1/reviews/proposals/{first['id']}/accept"
+    call("post", accept, 428, headers=staff)
+    call("post", accept, 200, json={"comment": "Đúng"}, headers=edit(first["site_id"]))
+    call("post", accept, 409, headers=edit(first["site_id"]))
+    call("post", f"/v1/reviews/proposals/{second['id']}/dismiss", 200, headers=staff)
+    call("post", "/v1/reviews/proposals/999999/dismiss", 404, headers=staff)
     relics = (FIXTURES / "hue-relics.toml").read_text(encoding="utf-8")
     call("put", "/v1/profiles/hue-relics", 200, json={"toml": relics}, headers=staff)
     call("put", "/v1/profiles/hue-relics", 422, json={"toml": "[source"}, headers=staff)
@@ -211,8 +232,31 @@ def test_every_operation_answers_as_documented(api, staff, services):
     call("delete", f"/v1/sites/{site_id}", 200, headers=edit(site_id))
 
     # People signing in (last: the client keeps the cookie from here on).
-    services.accounts.create_organisation("hue", "Trung tâm Bảo tồn Di tích Cố đô Huế")
-    services.accounts.create("lan", "Nguyễn Thị Lan", "hue", "editor", "một mật khẩu dài đủ")
+    # Administration (the staff token of this test is an administrator's).
+    org = {"code": "hue", "name": "Trung tâm Bảo tồn Di tích Cố đô Huế"}
+    call("post", "/v1/admin/organisations", 201, json=org, headers=staff)
+    call("post", "/v1/admin/organisations", 409, json=org, headers=staff)
+    call("post", "/v1/admin/organisations", 401, json=org)
+    call("get", "/v1/admin/organisations", 200, headers=staff)
+    lan = {
+        "username": "lan",
+        "display_name": "Nguyễn Thị Lan",
+        "organisation": "hue",
+        "role": "editor",
+        "password": "một mật khẩu dài đủ",
+    }
+    call("post", "/v1/admin/accounts", 201, json=lan, headers=staff)
+    call("post", "/v1/admin/accounts", 422, json={**lan, "role": "owner"}, headers=staff)
+    call("get", "/v1/admin/accounts", 200, headers=staff)
+    call("patch", "/v1/admin/accounts/lan", 200, json={"role": "editor"}, headers=staff)
+    call("patch", "/v1/admin/accounts/nobody", 404, json={}, headers=staff)
+    key = call("post", "/v1/admin/api-keys", 201, json={"name": "Huế Guide"}, headers=staff)
+    call("get", "/v1/admin/api-keys", 200, headers=staff)
+    call("delete", f"/v1/admin/api-keys/{key.json['id']}", 200, headers=staff)
+    call("delete", "/v1/admin/api-keys/999999", 404, headers=staff)
+    category = {"code": "test-communal-house", "label": {"vi": "Đình làng"}}
+    call("post", "/v1/admin/categories", 201, json=category, headers=staff)
+    call("post", "/v1/admin/categories", 409, json=category, headers=staff)
     call("post", "/v1/session", 401, json={"username": "lan", "password": "wrong"})
     call("post", "/v1/session", 422, json={"username": "lan"})
     call("get", "/v1/session", 401)

@@ -38,6 +38,19 @@ def _aware(moment: datetime | None) -> datetime | None:
     return moment.replace(tzinfo=UTC) if moment is not None and moment.tzinfo is None else moment
 
 
+def _account_problems(
+    *, display_name: str | None, role: str | None, password: str | None
+) -> dict[str, list[str]]:
+    problems = {}
+    if display_name is not None and not display_name.strip():
+        problems["display_name"] = ["Missing."]
+    if role is not None and role not in ROLES:
+        problems["role"] = [f"One of {', '.join(ROLES)}."]
+    if password is not None and len(password) < MIN_PASSWORD:
+        problems["password"] = [f"At least {MIN_PASSWORD} characters."]
+    return problems
+
+
 class AccountService:
     def __init__(self, sessions: sessionmaker[Session]) -> None:
         self.sessions = sessions
@@ -74,15 +87,9 @@ class AccountService:
     def create(
         self, username: str, display_name: str, organisation: str, role: str, password: str
     ) -> Account:
-        problems = {}
+        problems = _account_problems(display_name=display_name, role=role, password=password)
         if not USERNAME.fullmatch(username or ""):
             problems["username"] = ["2-60 lowercase letters, digits, dots, hyphens."]
-        if not display_name.strip():
-            problems["display_name"] = ["Missing."]
-        if role not in ROLES:
-            problems["role"] = [f"One of {', '.join(ROLES)}."]
-        if len(password) < MIN_PASSWORD:
-            problems["password"] = [f"At least {MIN_PASSWORD} characters."]
         if problems:
             raise InvalidInput("The account is invalid.", problems)
         org = self.organisation(organisation)
@@ -119,12 +126,45 @@ class AccountService:
             return session.get(Account, account_id)
 
     def disable(self, username: str) -> Account:
+        return self.update(username, disabled=True)
+
+    def update(
+        self,
+        username: str,
+        *,
+        display_name: str | None = None,
+        organisation: str | None = None,
+        role: str | None = None,
+        password: str | None = None,
+        disabled: bool | None = None,
+    ) -> Account:
+        """Change what an administrator may change; None leaves a part as it is. A new
+        password also lifts a lockout; enabling an account does not restore old tokens'
+        trust beyond what they had (they stay tied to the account and its new role)."""
+        problems = _account_problems(display_name=display_name, role=role, password=password)
+        if problems:
+            raise InvalidInput("The change is invalid.", problems)
+        org = self.organisation(organisation) if organisation is not None else None
         with transaction(self.sessions) as session:
-            account = session.scalars(select(Account).where(Account.username == username)).first()
+            account = session.scalars(
+                select(Account).where(Account.username == username).with_for_update()
+            ).first()
             if account is None:
                 raise NotFound(f"No account {username!r}.")
-            if account.disabled_at is None:
+            if display_name is not None:
+                account.display_name = display_name.strip()[:120]
+            if org is not None:
+                account.organisation_id = org.id
+            if role is not None:
+                account.role = role
+            if password is not None:
+                account.password_hash = _HASHER.hash(password)
+                account.failed_logins = 0
+                account.locked_until = None
+            if disabled is True and account.disabled_at is None:
                 account.disabled_at = _now()
+            elif disabled is False:
+                account.disabled_at = None
             return account
 
     def check_password(self, username: str, password: str) -> Account:

@@ -12,6 +12,7 @@ from typing import Any, ClassVar
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from ..catalogue.ids import is_row_id
 from ..db import transaction
 from ..errors import NotFound, Unauthorized
 
@@ -57,7 +58,7 @@ class IssuedCredentials:
 
     def revoke(self, record_id: int):
         with transaction(self.sessions) as session:
-            record = session.get(self.model, record_id)
+            record = session.get(self.model, record_id) if is_row_id(record_id) else None
             if record is None:
                 raise NotFound(f"No {self.record_noun} with id {record_id}.")
             if record.revoked_at is None:

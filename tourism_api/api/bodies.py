@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import request
+from marshmallow import Schema, ValidationError
 from werkzeug.datastructures import FileStorage
 
 from ..errors import BadRequest, InvalidInput, PreconditionRequired
@@ -88,6 +89,16 @@ def read_json_object() -> dict:
     if _depth(data) > MAX_JSON_DEPTH:
         raise _too_deep()
     return data
+
+
+def load_json(schema: Schema, message: str, *, optional: bool = False) -> dict:
+    """The JSON object body loaded by `schema`; 422 with `message` and the fields at fault.
+    An `optional` body may be left out entirely (as if `{}` was sent)."""
+    has_body = request.content_length or request.headers.get("Transfer-Encoding")
+    try:
+        return schema.load(read_json_object() if has_body or not optional else {})
+    except ValidationError as exc:
+        raise InvalidInput(message, exc.normalized_messages()) from exc
 
 
 def uploaded_file(max_bytes: int) -> FileStorage:

@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 from flask_smorest import Blueprint
-from marshmallow import ValidationError
 
 from ingest.profiles import load_profile, parse_profile, shipped
 
-from ..errors import InvalidInput
 from .auth import STAFF, authorize
-from .bodies import read_json_object
+from .bodies import load_json
 from .context import services
 from .schemas import ApiErrorSchema, ProfileInputSchema, ProfileListSchema, ProfileSchema
 
@@ -79,12 +77,7 @@ def profile_item(name):
 def profile_save(name):
     """Upload (or replace) your office's profile; it is checked before it is kept."""
     who = authorize("edit")
-    try:
-        body = ProfileInputSchema().load(read_json_object())
-    except ValidationError as exc:
-        raise InvalidInput(
-            'Send the profile as {"toml": "..."}.', exc.normalized_messages()
-        ) from exc
+    body = load_json(ProfileInputSchema(), 'Send the profile as {"toml": "..."}.')
     stored = services().imports.save_profile(
         name, body["toml"], organisation_id=who.organisation_id, actor=who.name
     )

@@ -207,6 +207,12 @@ class ImportSummarySchema(Schema):
     rejected = fields.Int()
     warnings = fields.Int()
     review = fields.Int()
+    conflicts = fields.Int(
+        metadata={"description": "Fields people changed that the source now sends otherwise"}
+    )
+    queued = fields.Int(
+        metadata={"description": "Changes to published sites waiting in the review queue"}
+    )
 
 
 class ImportSchema(Schema):
@@ -310,6 +316,67 @@ class ReviewListSchema(Schema):
     items = fields.List(fields.Nested(ReviewItemSchema))
 
 
+class ProposalSchema(Schema):
+    id = fields.Int()
+    site_id = fields.Str()
+    slug = fields.Str()
+    name = _texts()
+    site_status = fields.Str()
+    version = fields.Int(metadata={"description": "Send as If-Match (v<version>.*) to accept"})
+    organisation_id = fields.Int(allow_none=True)
+    field = fields.Str(metadata={"description": "name.fr, contact.phone, opening_hours, ..."})
+    source = fields.Str(metadata={"description": "The source that sent the value"})
+    kind = fields.Str(
+        metadata={
+            "enum": ["conflict", "update"],
+            "description": "conflict: a person changed the field and the source now sends "
+            "something else; update: the source changed a published site and its profile "
+            "sends updates through review",
+        }
+    )
+    current = fields.Raw(allow_none=True, metadata={"description": "The site's value (null: none)"})
+    offered = fields.Raw(allow_none=True, metadata={"description": "The source's value"})
+    status = fields.Str(metadata={"enum": ["open", "accepted", "dismissed", "superseded"]})
+    proposed_by = fields.Str()
+    created_at = _timestamp()
+    updated_at = _timestamp()
+    decided_by = fields.Str(allow_none=True)
+    decided_at = _timestamp(allow_none=True)
+    comment = fields.Str(allow_none=True)
+
+
+class ProposalListSchema(Schema):
+    items = fields.List(fields.Nested(ProposalSchema))
+
+
+class FieldOriginSchema(Schema):
+    source = fields.Str(metadata={"description": "An import source set the value"})
+    person = fields.Str(metadata={"description": "A person set the value"})
+
+
+class FieldProvenanceSchema(Schema):
+    field = fields.Str()
+    value = fields.Raw(allow_none=True, metadata={"description": "null: the site has none"})
+    origin = fields.Nested(
+        FieldOriginSchema, allow_none=True, metadata={"description": "null: not known"}
+    )
+    sources = fields.Dict(
+        metadata={"description": "What each source last sent, where that differs from value"}
+    )
+
+
+# From a dict: a class attribute named `fields` would hide the marshmallow module.
+SiteProvenanceSchema = Schema.from_dict(
+    {
+        "site_id": fields.Str(),
+        "version": fields.Int(),
+        "fields": fields.List(fields.Nested(FieldProvenanceSchema)),
+        "proposals": fields.List(fields.Nested(ProposalSchema)),
+    },
+    name="SiteProvenance",
+)
+
+
 class DecisionSchema(Schema):
     comment = fields.Str(
         validate=validate.Length(max=2000),
@@ -335,3 +402,91 @@ class ProfileInputSchema(Schema):
     toml = fields.Str(
         required=True, metadata={"description": "A mapping profile (ingest/profiles/README.md)"}
     )
+
+
+# -- administration -------------------------------------------------------------
+
+
+class OrganisationSchema(Schema):
+    id = fields.Int(dump_only=True)
+    code = fields.Str(
+        required=True,
+        validate=validate.Length(min=1, max=40),
+        metadata={"description": "Lowercase words joined by hyphens, e.g. hue"},
+    )
+    name = fields.Str(required=True, validate=validate.Length(min=1, max=200))
+    created_at = _timestamp(dump_only=True)
+
+
+class OrganisationListSchema(Schema):
+    items = fields.List(fields.Nested(OrganisationSchema))
+
+
+ROLE_FIELD = {"metadata": {"enum": ["viewer", "editor", "reviewer", "admin"]}}
+
+
+class AccountSchema(Schema):
+    id = fields.Int()
+    username = fields.Str()
+    display_name = fields.Str()
+    organisation = fields.Str(metadata={"description": "The organisation's code"})
+    role = fields.Str(**ROLE_FIELD)
+    disabled = fields.Bool()
+    locked_until = _timestamp(allow_none=True)
+    created_at = _timestamp()
+    last_login_at = _timestamp(allow_none=True)
+
+
+class AccountListSchema(Schema):
+    items = fields.List(fields.Nested(AccountSchema))
+
+
+class AccountInputSchema(Schema):
+    username = fields.Str(required=True, validate=validate.Length(max=60))
+    display_name = fields.Str(required=True, validate=validate.Length(max=120))
+    organisation = fields.Str(required=True, validate=validate.Length(max=40))
+    role = fields.Str(required=True, **ROLE_FIELD)
+    password = fields.Str(
+        required=True,
+        load_only=True,
+        validate=validate.Length(max=1000),
+        metadata={"description": "At least 12 characters; stored as an Argon2 hash"},
+    )
+
+
+class AccountChangeSchema(Schema):
+    display_name = fields.Str(validate=validate.Length(max=120))
+    organisation = fields.Str(validate=validate.Length(max=40))
+    role = fields.Str(**ROLE_FIELD)
+    password = fields.Str(load_only=True, validate=validate.Length(max=1000))
+    disabled = fields.Bool(
+        metadata={"description": "true: cannot sign in, tokens and sessions stop working"}
+    )
+
+
+class ApiKeyRecordSchema(Schema):
+    id = fields.Int()
+    name = fields.Str()
+    contact = fields.Str(allow_none=True)
+    plan = fields.Str(metadata={"enum": ["free", "partner"]})
+    prefix = fields.Str(metadata={"description": "The key's first characters, to recognise it"})
+    created_at = _timestamp()
+    revoked_at = _timestamp(allow_none=True)
+    last_used_at = _timestamp(allow_none=True)
+    key = fields.Str(metadata={"description": "The key itself: only in the answer that created it"})
+
+
+class ApiKeyListSchema(Schema):
+    items = fields.List(fields.Nested(ApiKeyRecordSchema))
+
+
+class ApiKeyInputSchema(Schema):
+    name = fields.Str(required=True, validate=validate.Length(max=120))
+    plan = fields.Str(load_default="free", metadata={"enum": ["free", "partner"]})
+    contact = fields.Str(validate=validate.Length(max=200))
+
+
+class CategoryInputSchema(Schema):
+    code = fields.Str(required=True, validate=validate.Length(max=60))
+    label = fields.Dict(keys=fields.Str(), values=fields.Str(), required=True)
+    parent = fields.Str(allow_none=True, validate=validate.Length(max=60))

@@ -14,12 +14,12 @@ from datetime import timedelta
 from flask import Flask, request, session
 from flask.sessions import SecureCookieSessionInterface
 from flask_smorest import Blueprint
-from marshmallow import Schema, ValidationError, fields, validate
+from marshmallow import Schema, fields, validate
 from sqlalchemy.exc import DBAPIError
 
 from ..access.secrets import signing_key
-from ..errors import Forbidden, InvalidInput, Unauthorized
-from .bodies import read_json_object
+from ..errors import Forbidden, Unauthorized
+from .bodies import load_json
 from .context import services
 
 blp = Blueprint("session", __name__, url_prefix="/v1/session", description="Signing in (people)")
@@ -70,10 +70,7 @@ def session_account_id() -> int | None:
 @blp.response(200, SessionSchema)
 def sign_in():
     """Sign in with username and password; five wrong passwords lock the account 15 minutes."""
-    try:
-        form = LoginSchema().load(read_json_object())
-    except ValidationError as exc:
-        raise InvalidInput("Give username and password.", exc.normalized_messages()) from exc
+    form = load_json(LoginSchema(), "Give username and password.")
     account = services().accounts.check_password(form["username"], form["password"])
     session.clear()
     session.permanent = True

@@ -23,6 +23,7 @@ from .schemas import (
     SiteFeatureCollectionSchema,
     SiteFeatureSchema,
     SitePageSchema,
+    SiteProvenanceSchema,
     SiteSchema,
 )
 
@@ -212,3 +213,13 @@ def revisions(ref):
         for r in services().catalogue.revisions(ref)
     ]
     return {"items": items}
+
+
+@blp.route("/<string:ref>/provenance", methods=["GET"])
+@blp.doc(security=STAFF)
+@blp.response(200, SiteProvenanceSchema)
+def provenance(ref):
+    """Where each field's value came from (a source or a person), what each source last
+    sent, and the values waiting for review (staff)."""
+    authorize("read_drafts")
+    return services().proposals.fields(ref)

@@ -16,3 +16,9 @@ def new_id() -> str:
     value |= 0b10 << 62  # RFC 4122 variant
     value |= rand & ((1 << 62) - 1)
     return str(uuid.UUID(int=value))
+
+
+def is_row_id(value: int) -> bool:
+    """Whether a number can be a table's integer key: anything beyond a BIGINT names no
+    row, and asking the database for it would be a driver error instead of a 404."""
+    return 0 < value < 2**63

@@ -8,6 +8,7 @@ GeoAlchemy2 geometries in WGS 84 (SRID 4326) for places.
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
 from geoalchemy2 import Geometry
 from sqlalchemy import (
@@ -94,6 +95,8 @@ class Site(Base):
     created_by: Mapped[str] = mapped_column(String(120))
     updated_by: Mapped[str] = mapped_column(String(120))
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Where each field's value came from: {"name.fr": {"source": "osm"} or {"person": "lan"}}.
+    field_origins: Mapped[dict] = mapped_column(JSON, default=dict, server_default="{}")
 
     categories: Mapped[list[SiteCategory]] = relationship(
         cascade="all, delete-orphan", lazy="selectin", order_by="SiteCategory.category_code"
@@ -147,6 +150,9 @@ class SiteSource(Base):
     licence: Mapped[str | None] = mapped_column(String(120))
     attribution: Mapped[str | None] = mapped_column(String(500))
     url: Mapped[str | None] = mapped_column(String(500))
+    # The field values this source last sent ({"name.vi": ..., "opening_hours": ...}): a
+    # re-import changes a field only while the site still holds the value sent last time.
+    sent: Mapped[dict | None] = mapped_column(JSON)
 
     __table_args__ = (UniqueConstraint("source", "source_id", name="uq_site_sources_key"),)
 
@@ -327,3 +333,26 @@ class ImportProfile(Base):
     created_by: Mapped[str] = mapped_column(String(120))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class FieldProposal(Base):
+    """A value a source sent that waits for a reviewer: a conflict with a person's change,
+    or an update to a published site that its import profile sends through review."""
+
+    __tablename__ = "field_proposals"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    site_id: Mapped[str] = mapped_column(ForeignKey("sites.id", ondelete="CASCADE"), index=True)
+    field: Mapped[str] = mapped_column(String(120))
+    source: Mapped[str] = mapped_column(String(80))
+    kind: Mapped[str] = mapped_column(String(10))  # conflict | update
+    # The site's value when proposed and the source's; JSON null means "absent".
+    current: Mapped[Any] = mapped_column(JSON, nullable=True)
+    offered: Mapped[Any] = mapped_column(JSON, nullable=True)
+    status: Mapped[str] = mapped_column(String(12), index=True)  # open|accepted|dismissed
+    proposed_by: Mapped[str] = mapped_column(String(120))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    decided_by: Mapped[str | None] = mapped_column(String(120))
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    comment: Mapped[str | None] = mapped_column(String(2000))

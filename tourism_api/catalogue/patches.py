@@ -25,3 +25,17 @@ def diff(before: dict, after: dict) -> dict:
         for key in sorted(set(before) | set(after))
         if before.get(key) != after.get(key)
     }
+
+
+def make_patch(before: Any, after: Any) -> Any:
+    """The merge patch that turns `before` into `after` (the inverse of `merge_patch`), so
+    that a whole replacement of a nested value (opening hours) also removes its old keys."""
+    if not isinstance(after, dict) or not isinstance(before, dict):
+        return after
+    patch: dict = {key: None for key in before if key not in after}
+    for key, value in after.items():
+        if key not in before:
+            patch[key] = value
+        elif before[key] != value:
+            patch[key] = make_patch(before[key], value)
+    return patch

@@ -16,6 +16,7 @@ from .changes import ChangeLog, flush, notifies
 from .ids import new_id
 from .models import Revision, Site
 from .patches import diff, merge_patch
+from .provenance import field_values, origins_after
 from .records import apply_record, record_view
 
 
@@ -90,9 +91,10 @@ class Catalogue:
         *,
         status: str = "draft",
         organisation_id: int | None = None,
+        origin: dict[str, str] | None = None,
     ) -> Site:
         """Create a site inside the caller's transaction."""
-        result = self.create_many_in(session, [(raw, status)], actor, organisation_id)[0]
+        result = self.create_many_in(session, [(raw, status)], actor, organisation_id, origin)[0]
         if isinstance(result, DomainError):
             raise result
         return result
@@ -103,6 +105,7 @@ class Catalogue:
         items: list[tuple[Any, str]],
         actor: str,
         organisation_id: int | None = None,
+        origin: dict[str, str] | None = None,
     ) -> list[Site | DomainError]:
         """Create sites from (record, status) pairs with a few queries and one flush.
 
@@ -145,7 +148,11 @@ class Catalogue:
             # The next record of this call claiming one of these sources is refused too.
             owners.update({(s.source, s.source_id): site.id for s in site.sources})
             session.add(site)
-            self.changes.record(session, site, "create", actor, diff({}, record_view(site)))
+            view = record_view(site)
+            site.field_origins = origins_after(
+                {}, {}, field_values(view), origin or {"person": actor}
+            )
+            self.changes.record(session, site, "create", actor, diff({}, view))
             results[i] = site
         flush(session)
         return results  # type: ignore[return-value]
@@ -179,8 +186,21 @@ class Catalogue:
             self.update_in(session, site, patch, actor)
             return site
 
-    def update_in(self, session: Session, site: Site, patch: Any, actor: str) -> bool:
-        """Apply a merge patch inside the caller's transaction; False when it changed nothing."""
+    def update_in(
+        self,
+        session: Session,
+        site: Site,
+        patch: Any,
+        actor: str,
+        *,
+        origin: dict[str, str] | None = None,
+        comment: str | None = None,
+    ) -> bool:
+        """Apply a merge patch inside the caller's transaction; False when it changed nothing.
+
+        `origin` is where the new values come from ({"source": name} for an import); by
+        default the acting person, whose corrections later imports must not undo.
+        """
         if not isinstance(patch, dict):
             raise InvalidInput("A patch must be a JSON object.")
         before = record_view(site)
@@ -197,13 +217,20 @@ class Catalogue:
         apply_record(site, record, self.settings.languages)
         rules.set_categories(site, record.get("categories", []))
         rules.set_sources(session, site, record.get("sources", []))
-        changes = diff(before, record_view(site))
+        after = record_view(site)
+        changes = diff(before, after)
         if not changes:
             # Nothing to record: drop the (equal) values just assigned.
             session.expire(site)
             session.refresh(site)
             return False
+        site.field_origins = origins_after(
+            site.field_origins,
+            field_values(before),
+            field_values(after),
+            origin or {"person": actor},
+        )
         self.changes.bump(site, actor)
-        self.changes.record(session, site, "update", actor, changes)
+        self.changes.record(session, site, "update", actor, changes, comment)
         flush(session)
         return True

@@ -21,6 +21,7 @@ from ingest.readers import estimate_records, read
 from ingest.report import ImportReport
 
 from ..catalogue.categories import Taxonomy
+from ..catalogue.ids import is_row_id
 from ..catalogue.models import ImportProfile, ImportRun
 from ..catalogue.sites import Catalogue
 from ..db import transaction
@@ -176,7 +177,7 @@ class ImportService:
         return run
 
     def get(self, import_id: int) -> ImportRun:
-        if not 0 < import_id < 2**63:  # beyond a BIGINT: no such row, and no driver error
+        if not is_row_id(import_id):
             raise NotFound(f"No import {import_id}.")
         with self.sessions() as session:
             run = session.get(ImportRun, import_id)

@@ -202,8 +202,10 @@ class Importer:
         queue = site.status == "published" and self.profile.updates == "review"
         target = with_values(before, {} if queue else result.changes)
         target["sources"] = self._sources_with_ours(site, item)
-        changed = self.catalogue.update_in(
-            session, site, make_patch(before, target), self.actor, origin={"source": source}
+        patch = make_patch(before, target)
+        # Unchanged records (most of a re-import) skip the update and its second view.
+        changed = bool(patch) and self.catalogue.update_in(
+            session, site, patch, self.actor, origin={"source": source}
         )
         ours = next(s for s in site.sources if s.source == source)
         if ours.sent != offered:

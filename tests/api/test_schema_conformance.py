@@ -19,6 +19,8 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from tests.factories import load_hue
+from tests.ingest.test_pipeline import FIXTURES, STAFF_PROFILE
+from tests.ingest.test_pipeline import run as import_file
 from tests.media.helpers import generated_jpeg, post_photo
 
 pytestmark = pytest.mark.slow
@@ -41,11 +43,25 @@ def real_ids(services, client, staff):
         headers=staff,
         content_type="multipart/form-data",
     ).json["id"]
+    # A conflict for the reviewers' queue: staff named Thiên Mụ otherwise than its source.
+    services.catalogue.update_site(
+        "chua-thien-mu",
+        {"name": {"en": "Linh Mu"}, "sources": [{"source": "tth-relics", "source_id": "TTH-001"}]},
+        "Nguyễn Thị Lan",
+    )
+    import_file(services.catalogue, STAFF_PROFILE, FIXTURES / "hue-relics.utf8.csv")
+    proposals = [p["id"] for p in services.proposals.pending(None)]
+    services.accounts.create_organisation("hue", "Trung tâm Bảo tồn Di tích Cố đô Huế")
+    services.accounts.create("lan", "Nguyễn Thị Lan", "hue", "editor", "một mật khẩu dài đủ")
+    key, _secret = services.api_keys.create("Huế Guide")
     return {
         "ref": [ids["dai-noi"], "chua-thien-mu", ids["kinh-thanh-hue"], "kinh-thanh-hue"],
         "media_id": [media],
         "identifier": [media],
         "import_id": [imported],
+        "proposal_id": proposals,
+        "username": ["lan"],
+        "key_id": [key.id],
     }
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from flask_smorest import Blueprint
 
+from ..catalogue.records import iso_utc
 from ..errors import Conflict
 from .auth import STAFF, authorize
 from .bodies import load_json
@@ -33,12 +34,8 @@ def _body(schema) -> dict:
     return {"required": True, "content": {"application/json": {"schema": schema}}}
 
 
-def _iso(moment) -> str | None:
-    return moment.isoformat().replace("+00:00", "Z") if moment else None
-
-
 def _organisation_view(org) -> dict:
-    return {"id": org.id, "code": org.code, "name": org.name, "created_at": _iso(org.created_at)}
+    return {"id": org.id, "code": org.code, "name": org.name, "created_at": iso_utc(org.created_at)}
 
 
 def _account_view(account, organisation_code: str) -> dict:
@@ -49,9 +46,9 @@ def _account_view(account, organisation_code: str) -> dict:
         "organisation": organisation_code,
         "role": account.role,
         "disabled": account.disabled_at is not None,
-        "locked_until": _iso(account.locked_until),
-        "created_at": _iso(account.created_at),
-        "last_login_at": _iso(account.last_login_at),
+        "locked_until": iso_utc(account.locked_until),
+        "created_at": iso_utc(account.created_at),
+        "last_login_at": iso_utc(account.last_login_at),
     }
 
 
@@ -62,9 +59,9 @@ def _key_view(record, secret: str | None = None) -> dict:
         "contact": record.contact,
         "plan": record.plan,
         "prefix": record.prefix,
-        "created_at": _iso(record.created_at),
-        "revoked_at": _iso(record.revoked_at),
-        "last_used_at": _iso(record.last_used_at),
+        "created_at": iso_utc(record.created_at),
+        "revoked_at": iso_utc(record.revoked_at),
+        "last_used_at": iso_utc(record.last_used_at),
     }
     if secret is not None:
         view["key"] = secret

@@ -10,6 +10,7 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, ValidationError, fields, validate
 
 from ..catalogue.models import ImportRun
+from ..catalogue.records import iso_utc
 from ..errors import InvalidInput
 from .auth import STAFF, authorize
 from .bodies import multipart_body, uploaded_file
@@ -36,7 +37,7 @@ def _view(run: ImportRun, full: bool = True) -> dict:
         "strict": run.strict,
         "committed": run.committed,
         "summary": run.summary,
-        "created_at": run.created_at.isoformat().replace("+00:00", "Z"),
+        "created_at": iso_utc(run.created_at),
         "links": {"self": f"/v1/imports/{run.id}"},
     }
     if full:

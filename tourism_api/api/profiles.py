@@ -6,6 +6,7 @@ from flask_smorest import Blueprint
 
 from ingest.profiles import load_profile, parse_profile, shipped
 
+from ..catalogue.records import iso_utc
 from .auth import STAFF, authorize
 from .bodies import load_json
 from .context import services
@@ -32,7 +33,7 @@ def _stored_view(stored, full: bool) -> dict:
         "format": profile.format,
         "shipped": False,
         "organisation_id": stored.organisation_id,
-        "updated_at": stored.updated_at.isoformat().replace("+00:00", "Z"),
+        "updated_at": iso_utc(stored.updated_at),
     }
     if full:
         view["toml"] = stored.toml

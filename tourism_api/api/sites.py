@@ -9,7 +9,7 @@ from flask_smorest import Blueprint
 from marshmallow import RAISE
 
 from ..catalogue.models import Site
-from ..catalogue.records import public_view
+from ..catalogue.records import iso_utc, public_view
 from .args import FormatArgs, SiteListArgs
 from .auth import OPTIONAL_STAFF, STAFF, authorize, is_staff
 from .bodies import IF_MATCH, expected_version, read_json_object
@@ -206,7 +206,7 @@ def revisions(ref):
             "version": r.version,
             "action": r.action,
             "actor": r.actor,
-            "at": r.at.isoformat().replace("+00:00", "Z"),
+            "at": iso_utc(r.at),
             "changes": r.changes,
             "comment": r.comment,
         }

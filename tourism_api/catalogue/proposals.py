@@ -21,7 +21,7 @@ from .ids import is_row_id
 from .models import FieldProposal, Site
 from .patches import make_patch
 from .provenance import field_values, with_values
-from .records import record_view
+from .records import iso_utc, record_view
 from .sites import Catalogue
 
 KINDS = ("conflict", "update")
@@ -208,10 +208,6 @@ def _open(session: Session, proposal_id: int) -> FieldProposal:
     return proposal
 
 
-def _iso(moment) -> str | None:
-    return moment.isoformat().replace("+00:00", "Z") if moment else None
-
-
 def _view(proposal: FieldProposal, site: Site, now: Any) -> dict:
     return {
         "id": proposal.id,
@@ -228,9 +224,9 @@ def _view(proposal: FieldProposal, site: Site, now: Any) -> dict:
         "offered": proposal.offered,
         "status": proposal.status,
         "proposed_by": proposal.proposed_by,
-        "created_at": _iso(proposal.created_at),
-        "updated_at": _iso(proposal.updated_at),
+        "created_at": iso_utc(proposal.created_at),
+        "updated_at": iso_utc(proposal.updated_at),
         "decided_by": proposal.decided_by,
-        "decided_at": _iso(proposal.decided_at),
+        "decided_at": iso_utc(proposal.decided_at),
         "comment": proposal.comment,
     }

@@ -121,7 +121,8 @@ def source_view(source) -> dict:
     }
 
 
-def _iso(moment: datetime | None) -> str | None:
+def iso_utc(moment: datetime | None) -> str | None:
+    """A stored UTC moment as the API writes it: ISO 8601 with Z."""
     return moment.isoformat().replace("+00:00", "Z") if moment else None
 
 
@@ -152,9 +153,9 @@ def stored_view(site: Site, *, summary: bool = False) -> dict:
         "provenance": [source_view(s) for s in site.sources],
         "image": image_ref(site.primary_media),
         "version": site.version,
-        "created_at": _iso(site.created_at),
-        "updated_at": _iso(site.updated_at),
-        "published_at": _iso(site.published_at),
+        "created_at": iso_utc(site.created_at),
+        "updated_at": iso_utc(site.updated_at),
+        "published_at": iso_utc(site.published_at),
         "links": {"self": f"/v1/sites/{site.id}"},
     }
     if not summary:

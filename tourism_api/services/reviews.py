@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from ..catalogue.lifecycle import CONTENT_ACTIONS, Lifecycle
 from ..catalogue.models import Revision, Site
+from ..catalogue.records import iso_utc
 from ..errors import InvalidInput
 
 
@@ -57,7 +58,7 @@ class ReviewQueue:
             "version": site.version,
             "organisation_id": site.organisation_id,
             "submitted_by": submitted.actor if submitted else None,
-            "submitted_at": submitted.at.isoformat().replace("+00:00", "Z") if submitted else None,
+            "submitted_at": iso_utc(submitted.at) if submitted else None,
             "authors": list(dict.fromkeys(authors)),
             "first_publication": since is None,
             "changes": {k: v for k, v in changes.items() if v.get("old") != v.get("new")},

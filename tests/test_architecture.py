@@ -18,7 +18,7 @@ import pytest
 
 ROOT = Path(__file__).parents[1]
 PACKAGES = ("tourism_api", "search", "media_store", "ingest")
-HTTP_AND_CLI = ("tourism_api.api", "tourism_api.app", "tourism_api.cli", "wsgi")
+HTTP_AND_CLI = ("tourism_api.api", "tourism_api.web", "tourism_api.app", "tourism_api.cli", "wsgi")
 USE_CASES = ("tourism_api.services",)
 COMPOSITION = ("tourism_api.container",)
 DOMAIN = (

@@ -33,6 +33,7 @@ from .config import Settings
 from .container import Services
 from .errors import UnsupportedMediaType
 from .version import API_TITLE, API_VERSION
+from .web import pages
 
 JSON_BODY_TYPES = ("application/json", "application/merge-patch+json")
 BLUEPRINTS = (meta, sessions, sites, zones, search, reviews, imports, profiles, media, iiif, admin)
@@ -91,6 +92,8 @@ def create_app(settings: Settings | None = None) -> Flask:
     for module in BLUEPRINTS:
         api.register_blueprint(module.blp)
     app.register_blueprint(docs.blp)
+    app.register_blueprint(pages.blp)
+    pages.configure(app)
     register_error_handlers(app)
     caching.register(app)
     security_headers.register(app)
@@ -103,6 +106,9 @@ def create_app(settings: Settings | None = None) -> Flask:
 
 
 def _require_json_body() -> None:
+    """The API takes JSON bodies (uploads aside); the workspace's pages post forms."""
+    if request.path.startswith("/staff"):
+        return
     has_body = request.content_length or request.headers.get("Transfer-Encoding")
     writes = request.method in ("POST", "PUT", "PATCH")
     uploads = request.path.startswith("/v1/imports") or request.path.endswith("/media")

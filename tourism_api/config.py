@@ -89,6 +89,12 @@ class Settings:
     rate_staff: str = _env("TOURISM_RATE_STAFF", default="6000/minute")
     # IIIF renders are costly: a separate, lower limit per client on image requests.
     rate_iiif_render: str = _env("TOURISM_RATE_IIIF_RENDER", default="300/minute")
+    # The base map of the web pages ({z}/{x}/{y} tiles); the catalogue's own points and
+    # areas are drawn without it, so the pages work when it cannot load.
+    map_tiles_url: str = _env(
+        "TOURISM_MAP_TILES_URL", default="https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+    )
+    map_attribution: str = _env("TOURISM_MAP_ATTRIBUTION", default="© OpenStreetMap contributors")
     # Where counters live: memory:// for one process (the embedded default),
     # redis://host:6379 so that every process and host shares them (production).
     ratelimit_storage_url: str = _env("TOURISM_RATELIMIT_STORAGE_URL", default="memory://")

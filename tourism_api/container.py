@@ -31,6 +31,7 @@ from .services.imports import ImportService
 from .services.listing import Listing
 from .services.photos import MediaService
 from .services.reviews import ReviewQueue
+from .services.workspace import Workspace
 
 
 @dataclass
@@ -54,6 +55,7 @@ class Services:
     imports: ImportService
     reviews: ReviewQueue
     proposals: Proposals
+    workspace: Workspace
 
     @classmethod
     def build(cls, settings: Settings) -> Services:
@@ -70,6 +72,8 @@ class Services:
         lister = SiteLister(sessions, cursors)
         storage = open_storage(settings.media_root)
         lifecycle = Lifecycle(sessions, changes)
+        reviews = ReviewQueue(sessions, lifecycle)
+        proposals = Proposals(sessions, catalogue, changes)
         return cls(
             settings=settings,
             engine=engine,
@@ -88,6 +92,7 @@ class Services:
             storage=storage,
             media=MediaService(settings, sessions, storage, changes),
             imports=ImportService(sessions, catalogue, taxonomy),
-            reviews=ReviewQueue(sessions, lifecycle),
-            proposals=Proposals(sessions, catalogue, changes),
+            reviews=reviews,
+            proposals=proposals,
+            workspace=Workspace(settings, sessions, reviews, proposals),
         )

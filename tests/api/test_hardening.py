@@ -122,6 +122,13 @@ def test_slugs_with_control_characters_or_the_shape_of_an_id_are_refused(client,
     assert response.status_code == 422 and "slug" in response.json["errors"], response.json
 
 
+def test_removing_a_slug_keeps_the_one_the_site_has(client, staff):
+    created = client.post("/v1/sites", json=site_record(), headers=staff)
+    headers = {**staff, "If-Match": created.headers["ETag"]}
+    patched = client.patch(f"/v1/sites/{created.json['id']}", json={"slug": None}, headers=headers)
+    assert patched.status_code == 200 and patched.json["slug"] == created.json["slug"]
+
+
 def test_changes_left_in_the_outbox_are_indexed_when_the_app_starts(settings):
     import dataclasses
 

@@ -3,7 +3,8 @@
 The session is a signed, HttpOnly, SameSite=Lax cookie holding the account id and a
 CSRF token; the account is read again on every request, so a disabled account or a
 changed role takes effect at once. Writes made with the cookie must echo the CSRF
-token in `X-CSRF-Token` (scripts use bearer tokens instead and need none)."""
+token in `X-CSRF-Token`, or in a `csrf_token` field of a form post (scripts use bearer
+tokens instead and need none)."""
 
 from __future__ import annotations
 
@@ -25,6 +26,7 @@ from .context import services
 blp = Blueprint("session", __name__, url_prefix="/v1/session", description="Signing in (people)")
 LIFETIME = timedelta(hours=12)
 UNSAFE = ("POST", "PUT", "PATCH", "DELETE")
+FORMS = ("application/x-www-form-urlencoded", "multipart/form-data")
 
 
 class LoginSchema(Schema):
@@ -57,6 +59,8 @@ def session_account_id() -> int | None:
         return None
     if request.method in UNSAFE and request.path != "/v1/session":
         sent = request.headers.get("X-CSRF-Token", "")
+        if not sent and request.mimetype in FORMS:
+            sent = request.form.get("csrf_token", "")  # the workspace's plain HTML forms
         if not hmac.compare_digest(sent, session.get("csrf", "")):
             raise Forbidden(
                 "Send the session's CSRF token in X-CSRF-Token with every change.",
@@ -72,11 +76,17 @@ def sign_in():
     """Sign in with username and password; five wrong passwords lock the account 15 minutes."""
     form = load_json(LoginSchema(), "Give username and password.")
     account = services().accounts.check_password(form["username"], form["password"])
+    start_session(account.id)
+    return _view(account)
+
+
+def start_session(account_id: int) -> None:
+    """A fresh session for a person who just signed in (a new CSRF token too): the API's
+    sign-in and the workspace's sign-in page both end here."""
     session.clear()
     session.permanent = True
-    session["account"] = account.id
+    session["account"] = account_id
     session["csrf"] = secrets.token_urlsafe(32)
-    return _view(account)
 
 
 @blp.route("", methods=["GET"])

@@ -209,6 +209,8 @@ class Catalogue:
             # The common case when a file is imported again: nothing to validate or apply.
             return False
         record = rules.load_record(patched, self.settings)
+        # A site always has a slug: removing it (null) keeps the one it has.
+        record.setdefault("slug", site.slug)
         problem = rules.category_problems(session, [record])[0]
         if problem:
             raise problem

@@ -1,0 +1,121 @@
+"""The staff workspace in a real Chromium against a running server, on both databases."""
+
+from __future__ import annotations
+
+import requests
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support import expected_conditions as seen
+from selenium.webdriver.support.ui import WebDriverWait
+
+from tests.factories import site_record
+from tests.web.conftest import PASSWORD
+
+
+def wait(browser, seconds: float = 10) -> WebDriverWait:
+    return WebDriverWait(browser, seconds)
+
+
+def sign_in(browser, base: str, username: str, then: str = "/staff/") -> None:
+    browser.delete_all_cookies()
+    browser.get(f"{base}/staff/sign-in?next={then}")
+    browser.find_element(By.ID, "username").send_keys(username)
+    browser.find_element(By.ID, "password").send_keys(PASSWORD)
+    browser.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
+    wait(browser).until(seen.presence_of_element_located((By.CSS_SELECTOR, ".who .person")))
+
+
+def fill(browser, field_id: str, text: str) -> None:
+    element = browser.find_element(By.ID, field_id)
+    element.clear()
+    element.send_keys(text)
+
+
+def test_an_editor_creates_a_site_on_the_map_and_a_reviewer_publishes_it(
+    browser, live_server, offices
+):
+    sign_in(browser, live_server, "lan")
+    browser.find_element(By.LINK_TEXT, "New site").click()
+    # The map is live (Leaflet from the npm build); a click on it places the site.
+    map_element = wait(browser).until(
+        seen.visibility_of_element_located((By.CSS_SELECTOR, "#map.live"))
+    )
+    assert browser.find_element(By.ID, "f-lat").get_attribute("value") == ""
+    map_element.click()
+    lat = float(browser.find_element(By.ID, "f-lat").get_attribute("value"))
+    lon = float(browser.find_element(By.ID, "f-lon").get_attribute("value"))
+    assert abs(lat - 16.4637) < 0.05 and abs(lon - 107.5909) < 0.05  # around Huế
+    browser.find_element(By.CSS_SELECTOR, ".leaflet-marker-icon")  # the marker is shown
+    fill(browser, "f-name-vi", "Chùa Từ Hiếu")
+    fill(browser, "f-name-en", "Tu Hieu Pagoda")
+    browser.find_element(By.CSS_SELECTOR, "#f-kind option[value=pagoda]").click()
+    fill(browser, "f-hours-mon", "07:00-11:30, 13:30-17:00")
+    fill(browser, "f-hours-sun", "06:00-18:00")
+    browser.find_element(By.ID, "save").click()
+    wait(browser).until(seen.presence_of_element_located((By.ID, "saved")))
+    site_id = browser.current_url.rsplit("/", 1)[1].split("?")[0]
+    assert browser.find_element(By.ID, "site-status").text == "draft"
+    # A mistake is shown next to its field, and nothing is saved.
+    fill(browser, "f-hours-tue", "7 to 5")
+    browser.find_element(By.ID, "save").click()
+    problem = wait(browser).until(seen.presence_of_element_located((By.ID, "problem-hours-tue")))
+    assert "07:00-11:30" in problem.text
+    fill(browser, "f-hours-tue", "")
+    browser.find_element(By.ID, "save").click()
+    wait(browser).until(seen.presence_of_element_located((By.ID, "saved")))
+    browser.find_element(By.ID, "submit").click()
+    wait(browser).until(seen.text_to_be_present_in_element((By.ID, "site-status"), "in_review"))
+    assert requests.get(f"{live_server}/v1/sites/{site_id}", timeout=5).status_code == 404
+
+    sign_in(browser, live_server, "minh", then="/staff/reviews")
+    review = wait(browser).until(seen.presence_of_element_located((By.ID, f"review-{site_id}")))
+    assert "Tu Hieu Pagoda" in review.text and "Nguyễn Thị Lan" in review.text
+    new_values = review.find_element(By.CSS_SELECTOR, "table.diff").text
+    assert "07:00" in new_values  # the opening hours are in the diff
+    review.find_element(By.CSS_SELECTOR, "textarea").send_keys("Đã kiểm tra tại chỗ")
+    review.find_element(By.CSS_SELECTOR, "button.approve").click()
+    wait(browser).until(seen.presence_of_element_located((By.ID, "no-reviews")))
+
+    public = requests.get(f"{live_server}/v1/sites/{site_id}", timeout=5).json()
+    assert public["status"] == "published" and public["name"]["en"] == "Tu Hieu Pagoda"
+    assert public["opening_hours"]["weekly"]["mon"] == [
+        {"opens": "07:00", "closes": "11:30"},
+        {"opens": "13:30", "closes": "17:00"},
+    ]
+    found = requests.get(f"{live_server}/v1/search", params={"q": "chua tu hieu"}, timeout=5)
+    assert site_id in [hit["id"] for hit in found.json()["items"]]
+    history = [(r.action, r.actor) for r in offices.catalogue.revisions(site_id)]
+    # The refused save left nothing; saving the unchanged form again adds no version.
+    assert history == [
+        ("create", "Nguyễn Thị Lan"),
+        ("submit", "Nguyễn Thị Lan"),
+        ("publish", "Trần Văn Minh"),
+    ]
+
+
+def test_another_office_cannot_edit_and_a_stale_save_shows_both_versions(
+    browser, live_server, offices
+):
+    site = offices.catalogue.create_site(
+        site_record(), "Nguyễn Thị Lan", organisation_id=offices.accounts.organisation("hue").id
+    )
+    sign_in(browser, live_server, "tuan", then=f"/staff/sites/{site.id}")
+    # Vĩnh Long may read Huế's record but not save it.
+    browser.find_element(By.ID, "save").click()
+    heading = wait(browser).until(seen.presence_of_element_located((By.TAG_NAME, "h1")))
+    assert heading.text == "Not allowed" and "another organisation" in browser.page_source
+
+    sign_in(browser, live_server, "lan", then=f"/staff/sites/{site.id}")
+    fill(browser, "f-name-fr", "Pagode de la Dame céleste")
+    # Meanwhile a colleague saves another name.
+    offices.catalogue.update_site(site.id, {"name": {"en": "Linh Mu Pagoda"}}, "Trần Văn Minh")
+    browser.find_element(By.ID, "save").click()
+    stale = wait(browser).until(seen.presence_of_element_located((By.ID, "stale")))
+    assert "Trần Văn Minh" in stale.text and "Linh Mu Pagoda" in stale.text
+    # The person's input is still in the form; saving again is a deliberate choice.
+    assert browser.find_element(By.ID, "f-name-fr").get_attribute("value") == (
+        "Pagode de la Dame céleste"
+    )
+    browser.find_element(By.ID, "save").click()
+    wait(browser).until(seen.presence_of_element_located((By.ID, "saved")))
+    saved = offices.catalogue.get_site(site.id, include_unpublished=True)
+    assert saved.name["fr"] == "Pagode de la Dame céleste" and saved.version == 3

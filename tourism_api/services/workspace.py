@@ -1,0 +1,140 @@
+"""What the staff workspace shows besides single records: the dashboard (my drafts, what
+waits for review, recent imports, a digitisation to-do list) and finding records.
+
+Finding records reads the catalogue, not the search index: staff look for drafts too,
+which the public index never holds. Names are compared folded, as the public search
+does, so "chua thien mu" finds "Chùa Thiên Mụ"."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+from sqlalchemy import exists, or_, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from search.text import fold
+
+from ..access.tokens import Principal
+from ..catalogue.models import ImportRun, Media, Site
+from ..catalogue.proposals import Proposals
+from ..catalogue.taxonomy import KINDS, STATUSES
+from ..config import Settings
+from .reviews import ReviewQueue
+
+FIND_LIMIT = 100
+
+
+@dataclass(frozen=True)
+class Finding:
+    """What staff asked for on the find page; empty strings are "any"."""
+
+    q: str = ""
+    status: str = ""
+    kind: str = ""
+    mine: bool = True  # only my organisation's records
+    missing: str = ""  # "photo", "hours" or a language code
+
+
+class Workspace:
+    def __init__(
+        self,
+        settings: Settings,
+        sessions: sessionmaker[Session],
+        reviews: ReviewQueue,
+        proposals: Proposals,
+    ) -> None:
+        self.settings = settings
+        self.sessions = sessions
+        self.reviews = reviews
+        self.proposals = proposals
+
+    def dashboard(self, who: Principal) -> dict:
+        org = who.organisation_id
+        with self.sessions() as session:
+            drafts = session.scalars(
+                self._scoped(select(Site), org)
+                .where(Site.status == "draft", Site.updated_by == who.name)
+                .order_by(Site.updated_at.desc())
+                .limit(20)
+            ).all()
+            imports = session.scalars(
+                select(ImportRun).order_by(ImportRun.id.desc()).limit(5)
+            ).all()
+            flags = session.scalars(
+                self._scoped(select(Media.review).join(Site, Site.id == Media.site_id), org)
+            )
+            flagged = sum(1 for review in flags if review)
+            todo = self._todo(session, org)
+        reviewer = who.role in ("reviewer", "admin")
+        return {
+            "drafts": drafts,
+            "reviews": self.reviews.pending(org) if reviewer else [],
+            "proposals": self.proposals.pending(org) if reviewer else [],
+            "imports": imports,
+            "flagged_photos": flagged or 0,
+            "todo": todo,
+        }
+
+    def _todo(self, session: Session, org: int | None) -> list[dict]:
+        """Per province: records, and how many lack a language, a photo or opening hours."""
+        has_photo = exists().where(Media.site_id == Site.id)
+        rows = session.execute(
+            self._scoped(
+                select(Site.admin_area, Site.name, Site.opening_hours.is_(None), has_photo),
+                org,
+            ).where(Site.status != "archived")
+        )
+        counts: dict[str, dict] = defaultdict(
+            lambda: {"sites": 0, "photo": 0, "hours": 0, **{lang: 0 for lang in self.languages}}
+        )
+        for area, name, no_hours, photo in rows:
+            row = counts[area or ""]
+            row["sites"] += 1
+            row["photo"] += not photo
+            row["hours"] += bool(no_hours)
+            for lang in self.languages:
+                row[lang] += not (name or {}).get(lang)
+        return [{"area": area, **row} for area, row in sorted(counts.items())]
+
+    @property
+    def languages(self) -> tuple[str, ...]:
+        return self.settings.languages
+
+    def find(self, who: Principal, finding: Finding) -> tuple[list[Site], bool]:
+        """Up to FIND_LIMIT records, newest changes first; True when there are more."""
+        query = select(Site)
+        if finding.mine:
+            query = self._scoped(query, who.organisation_id)
+        if finding.status in STATUSES:
+            query = query.where(Site.status == finding.status)
+        if finding.kind in KINDS:
+            query = query.where(Site.kind == finding.kind)
+        if finding.missing == "photo":
+            query = query.where(~exists().where(Media.site_id == Site.id))
+        elif finding.missing == "hours":
+            query = query.where(Site.opening_hours.is_(None))
+        text = fold(finding.q).strip()
+        with self.sessions() as session:
+            if text:
+                query = query.where(
+                    or_(Site.sort_name.contains(text, autoescape=True), Site.slug == finding.q)
+                )
+            query = query.order_by(Site.updated_at.desc())
+            if finding.missing in self.languages:
+                # Which language a JSON name lacks is not asked the same way on both
+                # databases: read the names, then the few records that lack it.
+                ids = [
+                    site_id
+                    for site_id, name in session.execute(
+                        query.with_only_columns(Site.id, Site.name)
+                    )
+                    if not (name or {}).get(finding.missing)
+                ][: FIND_LIMIT + 1]
+                query = select(Site).where(Site.id.in_(ids)).order_by(Site.updated_at.desc())
+            sites = session.scalars(query.limit(FIND_LIMIT + 1)).all()
+        return list(sites[:FIND_LIMIT]), len(sites) > FIND_LIMIT
+
+    @staticmethod
+    def _scoped(query, org: int | None):
+        return query.where(Site.organisation_id == org) if org is not None else query

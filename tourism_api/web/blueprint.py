@@ -1,0 +1,93 @@
+"""The workspace's blueprint and what every page shares: who is signed in, the page
+language, the CSRF token of forms, the map settings, and errors shown as pages."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from flask import Blueprint, Flask, redirect, render_template, request, session, url_for
+from flask_babel import Babel, get_locale
+
+from ..access.tokens import Principal
+from ..api.auth import authorize, principal
+from ..api.context import services
+from ..errors import DomainError, Unauthorized
+
+HERE = Path(__file__).parent
+UI_LANGUAGES = ("vi", "en", "fr")
+
+blp = Blueprint(
+    "staff",
+    __name__,
+    url_prefix="/staff",
+    template_folder=str(HERE / "templates"),
+    static_folder=str(HERE / "static"),
+    static_url_path="/static",
+)
+
+
+def me() -> Principal | None:
+    """The signed-in person (None on the sign-in page, or when the request's credentials
+    were refused and the page says so)."""
+    try:
+        return principal()
+    except DomainError:
+        return None
+
+
+def require(action: str, site_ref: str | None = None) -> Principal:
+    """The signed-in person if their role (and office) allows `action`; otherwise the
+    sign-in page or a 403 page, through the error handler below."""
+    return authorize(action, site_ref)
+
+
+def safe_next(target: str | None) -> str:
+    """Only a path of this workspace: never a redirect to another site."""
+    parts = urlsplit(target or "")
+    if parts.scheme or parts.netloc or not parts.path.startswith("/staff") or "\\" in target:
+        return url_for("staff.dashboard")
+    return target
+
+
+def _ui_language() -> str:
+    chosen = request.args.get("ui") or request.cookies.get("staff_lang")
+    if chosen in UI_LANGUAGES:
+        return chosen
+    return request.accept_languages.best_match(UI_LANGUAGES) or "vi"
+
+
+def configure(app: Flask) -> None:
+    app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(HERE / "translations"))
+    Babel(app, locale_selector=_ui_language)
+
+
+@blp.after_request
+def _remember_language(response):
+    chosen = request.args.get("ui")
+    if chosen in UI_LANGUAGES:
+        response.set_cookie("staff_lang", chosen, max_age=365 * 24 * 3600, samesite="Lax")
+    # Pages hold drafts and the CSRF token: never stored by a shared cache.
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+@blp.context_processor
+def _page_context() -> dict:
+    settings = services().settings
+    return {
+        "me": me(),
+        "csrf_token": session.get("csrf", ""),
+        "languages": settings.languages,
+        "ui_language": str(get_locale()),
+        "ui_languages": UI_LANGUAGES,
+        "map_tiles": settings.map_tiles_url,
+        "map_attribution": settings.map_attribution,
+    }
+
+
+@blp.errorhandler(DomainError)
+def _error_page(error: DomainError):
+    if isinstance(error, Unauthorized):
+        return redirect(url_for("staff.sign_in", next=request.full_path.rstrip("?")))
+    return render_template("error.html", error=error), error.status

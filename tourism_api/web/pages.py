@@ -1,0 +1,8 @@
+"""Every page of the workspace, on one blueprint (importing the modules adds their routes)."""
+
+from __future__ import annotations
+
+from . import account_pages, dashboard_pages, review_pages, site_pages
+from .blueprint import blp, configure
+
+__all__ = ["account_pages", "blp", "configure", "dashboard_pages", "review_pages", "site_pages"]

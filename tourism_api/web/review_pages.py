@@ -1,0 +1,50 @@
+"""The reviewers' queue: approve or reject submitted sites, decide import proposals."""
+
+from __future__ import annotations
+
+from flask import abort, redirect, render_template, request, url_for
+
+from ..api.context import services
+from .blueprint import blp, require, safe_next
+
+
+def _version() -> int:
+    try:
+        return int(request.form.get("version", ""))
+    except ValueError:
+        abort(400)
+
+
+@blp.route("/reviews", methods=["GET"])
+def reviews():
+    who = require("review")
+    svc = services()
+    return render_template(
+        "reviews.html",
+        items=svc.reviews.pending(who.organisation_id),
+        proposals=svc.proposals.pending(who.organisation_id),
+    )
+
+
+@blp.route("/reviews/<string:ref>/<any(approve, reject):decision>", methods=["POST"])
+def decide(ref, decision):
+    who = require("review", ref)
+    comment = request.form.get("comment", "").strip()
+    queue = services().reviews
+    if decision == "approve":
+        queue.approve(ref, who.name, expected_version=_version(), comment=comment or None)
+    else:
+        queue.reject(ref, who.name, expected_version=_version(), comment=comment)
+    return redirect(url_for("staff.reviews"), code=303)
+
+
+@blp.route("/proposals/<int:proposal_id>/<any(accept, dismiss):decision>", methods=["POST"])
+def decide_proposal(proposal_id, decision):
+    proposals = services().proposals
+    who = require("review", proposals.get(proposal_id).site_id)
+    comment = request.form.get("comment", "").strip() or None
+    if decision == "accept":
+        proposals.accept(proposal_id, who.name, expected_version=_version(), comment=comment)
+    else:
+        proposals.dismiss(proposal_id, who.name, comment=comment)
+    return redirect(safe_next(request.form.get("back") or url_for("staff.reviews")), code=303)

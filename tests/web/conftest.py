@@ -26,7 +26,7 @@ PASSWORD = "một mật khẩu dài đủ"
 
 def pytest_collection_modifyitems(items):
     for item in items:
-        if "tests/web/" in str(item.fspath).replace(os.sep, "/"):
+        if "browser" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.browser)
             item.add_marker(pytest.mark.slow)
 

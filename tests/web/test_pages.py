@@ -1,0 +1,134 @@
+"""The workspace's pages without a browser: languages, CSRF, redirects, offices, errors."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tests.factories import site_record
+from tests.web.conftest import PASSWORD
+
+
+@pytest.fixture(autouse=True)
+def _in_english(client):
+    """Messages are asserted in English; the language test sends its own header."""
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
+
+
+def signed_in(client, username: str) -> str:
+    """Sign in through the form; the CSRF token the pages carry."""
+    answer = client.post("/staff/sign-in", data={"username": username, "password": PASSWORD})
+    assert answer.status_code == 303
+    page = client.get("/staff/").get_data(as_text=True)
+    return re.search(r'name="csrf-token" content="([^"]+)"', page).group(1)
+
+
+@pytest.mark.parametrize(
+    ("accept", "ui", "heading"),
+    [
+        ("vi-VN,vi;q=0.9", None, "Đăng nhập"),
+        ("fr-FR", None, "Se connecter"),
+        ("vi", "en", "Sign in"),
+    ],
+)
+def test_pages_speak_the_browser_s_language_or_the_chosen_one(client, accept, ui, heading):
+    url = "/staff/sign-in" + (f"?ui={ui}" if ui else "")
+    page = client.get(url, headers={"Accept-Language": accept})
+    assert page.status_code == 200
+    assert f"<h1>{heading}</h1>" in page.get_data(as_text=True)
+    assert page.headers["Cache-Control"] == "private, no-store"
+    assert "script-src 'self'" in page.headers["Content-Security-Policy"]
+
+
+def test_signing_in_goes_back_only_to_workspace_pages(client, offices):
+    wrong = client.post("/staff/sign-in", data={"username": "lan", "password": "wrong one"})
+    assert wrong.status_code == 401 and "Wrong username" in wrong.get_data(as_text=True)
+    for target, expected in (
+        ("/staff/sites", "/staff/sites"),
+        ("https://evil.example/staff", "/staff/"),
+        ("//evil.example/staff", "/staff/"),
+        ("/v1/sites", "/staff/"),
+    ):
+        client.delete_cookie("tourism_session")
+        answer = client.post(
+            "/staff/sign-in", data={"username": "lan", "password": PASSWORD, "next": target}
+        )
+        assert answer.headers["Location"] == expected, target
+
+
+def test_pages_need_a_person_and_forms_need_the_csrf_token(client, offices):
+    assert client.get("/staff/sites").headers["Location"] == "/staff/sign-in?next=/staff/sites"
+    csrf = signed_in(client, "lan")
+    form = {"kind": "pagoda", "name.vi": "Chùa Từ Hiếu", "lat": "16.45", "lon": "107.58"}
+    refused = client.post("/staff/sites/new", data=form)
+    assert refused.status_code == 403 and "CSRF" in refused.get_data(as_text=True)
+    created = client.post("/staff/sites/new", data={**form, "csrf_token": csrf})
+    assert created.status_code == 303
+    site_id = created.headers["Location"].split("/")[-1].split("?")[0]
+    site = offices.catalogue.get_site(site_id, include_unpublished=True)
+    assert site.organisation_id == offices.accounts.organisation("hue").id
+    assert site.created_by == "Nguyễn Thị Lan" and site.name == {"vi": "Chùa Từ Hiếu"}
+
+
+def test_an_editor_cannot_review_or_change_another_office_s_record(client, offices):
+    hue = offices.accounts.organisation("hue").id
+    site = offices.catalogue.create_site(site_record(), "lan", organisation_id=hue)
+    csrf = signed_in(client, "tuan")
+    assert client.get("/staff/reviews").status_code == 403
+    assert client.get(f"/staff/sites/{site.id}").status_code == 200  # reading is allowed
+    save = client.post(
+        f"/staff/sites/{site.id}",
+        data={
+            "csrf_token": csrf,
+            "version": "1",
+            "kind": "pagoda",
+            "name.vi": "x",
+            "lat": "16",
+            "lon": "107",
+        },
+    )
+    assert save.status_code == 403 and "another organisation" in save.get_data(as_text=True)
+    assert offices.catalogue.get_site(site.id, include_unpublished=True).version == 1
+    assert client.get("/staff/sites/no-such-site").status_code == 404
+
+
+def test_the_edit_form_keeps_what_it_does_not_show(client, offices):
+    hue = offices.accounts.organisation("hue").id
+    record = site_record(
+        admission={
+            "free": False,
+            "prices": [{"label": {"vi": "Người lớn"}, "amount": 50000, "currency": "VND"}],
+        },
+        opening_hours={
+            "weekly": {"mon": [{"opens": "08:00", "closes": "17:00"}]},
+            "closures": [{"start": "2027-02-06", "end": "2027-02-08", "reason": {"vi": "Tết"}}],
+        },
+        sources=[{"source": "tth-relics", "source_id": "TTH-001"}],
+    )
+    site = offices.catalogue.create_site(record, "lan", organisation_id=hue)
+    csrf = signed_in(client, "lan")
+    page = client.get(f"/staff/sites/{site.id}").get_data(as_text=True)
+    assert 'value="08:00-17:00"' in page and "tth-relics" in page
+    form = {
+        "csrf_token": csrf,
+        "version": "1",
+        "kind": site.kind,
+        "slug": site.slug,
+        "name.vi": site.name["vi"],
+        "name.en": site.name["en"],
+        "name.fr": "Pagode de la Dame céleste",
+        "lat": "16.4531",
+        "lon": "107.5446",
+        "hours.mon": "08:00-17:00",
+        "hours.sat": "08:00-12:00",
+    }
+    assert client.post(f"/staff/sites/{site.id}", data=form).status_code == 303
+    saved = offices.catalogue.get_site(site.id, include_unpublished=True)
+    assert saved.name["fr"] == "Pagode de la Dame céleste"
+    assert saved.admission == record["admission"]
+    assert saved.opening_hours["closures"][0]["reason"] == {"vi": "Tết"}
+    assert saved.opening_hours["weekly"]["sat"] == [{"opens": "08:00", "closes": "12:00"}]
+    assert [(s.source, s.source_id) for s in saved.sources] == [("tth-relics", "TTH-001")]
+    changes = offices.catalogue.revisions(site.id)[-1].changes
+    assert set(changes) == {"name", "opening_hours"}

@@ -8,6 +8,7 @@ from selenium.webdriver.support import expected_conditions as seen
 from selenium.webdriver.support.ui import WebDriverWait
 
 from tests.factories import site_record
+from tests.media.helpers import generated_jpeg
 from tests.web.conftest import PASSWORD
 
 
@@ -31,7 +32,7 @@ def fill(browser, field_id: str, text: str) -> None:
 
 
 def test_an_editor_creates_a_site_on_the_map_and_a_reviewer_publishes_it(
-    browser, live_server, offices
+    browser, live_server, offices, tmp_path
 ):
     sign_in(browser, live_server, "lan")
     browser.find_element(By.LINK_TEXT, "New site").click()
@@ -62,6 +63,34 @@ def test_an_editor_creates_a_site_on_the_map_and_a_reviewer_publishes_it(
     fill(browser, "f-hours-tue", "")
     browser.find_element(By.ID, "save").click()
     wait(browser).until(seen.presence_of_element_located((By.ID, "saved")))
+    # Two photos at once, each with its own progress bar, then the page shows them.
+    files = []
+    for number, size in enumerate(((800, 600), (640, 900))):
+        path = tmp_path / f"tu-hieu-{number}.jpg"
+        path.write_bytes(generated_jpeg(*size))
+        files.append(str(path))
+    browser.find_element(By.ID, "photo-files").send_keys("\n".join(files))
+    browser.find_element(By.ID, "upload-photos").click()
+    wait(browser, 30).until(lambda b: len(b.find_elements(By.CSS_SELECTOR, "article.photo")) == 2)
+    first = browser.find_elements(By.CSS_SELECTOR, "article.photo")[0]
+    assert "primary" in first.text.lower()
+    fill(
+        browser,
+        first.find_element(By.CSS_SELECTOR, "input[name='caption.vi']").get_attribute("id"),
+        "Cổng tam quan",
+    )
+    first.find_element(By.CSS_SELECTOR, "input[name=licence]").send_keys("CC-BY-4.0")
+    first.find_element(By.CSS_SELECTOR, "form.stack button[type=submit]").click()
+    wait(browser).until(seen.presence_of_element_located((By.CSS_SELECTOR, "p.flash.saved")))
+    # Deep zoom through the site's own IIIF service (a draft's photo: the session's cookie).
+    browser.find_element(By.CSS_SELECTOR, "article.photo button.zoom").click()
+    wait(browser).until(
+        lambda b: b.execute_script(
+            "return performance.getEntriesByType('resource')"
+            ".some(e => /\\/iiif\\/3\\/[^/]+\\/.+\\/default\\.(jpg|png|webp)/.test(e.name))"
+        )
+    )  # the viewer read info.json and fetched image tiles
+    browser.find_element(By.CSS_SELECTOR, "#zoom-dialog form button").click()
     browser.find_element(By.ID, "submit").click()
     wait(browser).until(seen.text_to_be_present_in_element((By.ID, "site-status"), "in_review"))
     assert requests.get(f"{live_server}/v1/sites/{site_id}", timeout=5).status_code == 404
@@ -81,12 +110,18 @@ def test_an_editor_creates_a_site_on_the_map_and_a_reviewer_publishes_it(
         {"opens": "07:00", "closes": "11:30"},
         {"opens": "13:30", "closes": "17:00"},
     ]
+    photos = requests.get(f"{live_server}/v1/sites/{site_id}/media", timeout=5).json()["items"]
+    assert len(photos) == 2 and photos[0]["caption"] == {"vi": "Cổng tam quan"}
+    assert photos[0]["licence"] == "CC-BY-4.0"
     found = requests.get(f"{live_server}/v1/search", params={"q": "chua tu hieu"}, timeout=5)
     assert site_id in [hit["id"] for hit in found.json()["items"]]
     history = [(r.action, r.actor) for r in offices.catalogue.revisions(site_id)]
     # The refused save left nothing; saving the unchanged form again adds no version.
     assert history == [
         ("create", "Nguyễn Thị Lan"),
+        ("media", "Nguyễn Thị Lan"),
+        ("media", "Nguyễn Thị Lan"),
+        ("media", "Nguyễn Thị Lan"),
         ("submit", "Nguyễn Thị Lan"),
         ("publish", "Trần Văn Minh"),
     ]

@@ -132,3 +132,40 @@ def test_the_edit_form_keeps_what_it_does_not_show(client, offices):
     assert [(s.source, s.source_id) for s in saved.sources] == [("tth-relics", "TTH-001")]
     changes = offices.catalogue.revisions(site.id)[-1].changes
     assert set(changes) == {"name", "opening_hours"}
+
+
+def test_photos_go_up_through_the_plain_form_too(client, offices):
+    import io
+
+    from tests.media.helpers import generated_jpeg
+
+    hue = offices.accounts.organisation("hue").id
+    site = offices.catalogue.create_site(site_record(), "lan", organisation_id=hue)
+    csrf = signed_in(client, "lan")
+    files = [
+        (io.BytesIO(generated_jpeg(400, 300)), "a.jpg"),
+        (io.BytesIO(b"not an image"), "notes.txt"),
+    ]
+    answer = client.post(
+        f"/staff/sites/{site.id}/photos",
+        data={"csrf_token": csrf, "files": files},
+        content_type="multipart/form-data",
+        follow_redirects=True,
+    )
+    page = answer.get_data(as_text=True)
+    assert "1 photos added." in page and "notes.txt was not added" in page
+    (photo,) = offices.media.list_for_site(site.id, staff=True)
+    described = client.post(
+        f"/staff/media/{photo.id}",
+        data={"csrf_token": csrf, "caption.vi": "Tháp Phước Duyên", "licence": "no such"},
+        follow_redirects=True,
+    )
+    assert "The photo was not saved" in described.get_data(as_text=True)
+    client.post(
+        f"/staff/media/{photo.id}",
+        data={"csrf_token": csrf, "caption.vi": "Tháp Phước Duyên", "licence": "CC-BY-SA-4.0"},
+    )
+    (photo,) = offices.media.list_for_site(site.id, staff=True)
+    assert (photo.caption, photo.licence) == ({"vi": "Tháp Phước Duyên"}, "CC-BY-SA-4.0")
+    client.post(f"/staff/media/{photo.id}/delete", data={"csrf_token": csrf})
+    assert offices.media.list_for_site(site.id, staff=True) == []

@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
-from . import account_pages, dashboard_pages, review_pages, site_pages
+from . import account_pages, dashboard_pages, photo_pages, review_pages, site_pages
 from .blueprint import blp, configure
 
-__all__ = ["account_pages", "blp", "configure", "dashboard_pages", "review_pages", "site_pages"]
+__all__ = [
+    "account_pages",
+    "blp",
+    "configure",
+    "dashboard_pages",
+    "photo_pages",
+    "review_pages",
+    "site_pages",
+]

@@ -13,6 +13,7 @@ from ..catalogue.taxonomy import KINDS
 from ..errors import InvalidInput, PreconditionFailed
 from .blueprint import blp, require
 from .forms import FormProblem, error_fields, form_values, record_from_form
+from .photo_pages import LICENCES
 
 WORKFLOW = {"submit": "in_review", "unpublish": "draft", "archive": "archived"}
 
@@ -31,6 +32,8 @@ def _page(site, values: dict, *, errors: dict | None = None, stale: dict | None 
         categories=svc.taxonomy.categories(),
         chosen=set(filter(None, values.get("categories", "").split(","))),
         provenance=provenance,
+        photos=svc.media.list_for_site(site.id, staff=True) if site is not None else [],
+        licences=LICENCES,
     )
     return page, status
 

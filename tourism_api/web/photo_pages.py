@@ -1,0 +1,91 @@
+"""A site's photos in the workspace: upload several at once, describe, order, choose the
+primary one, remove. Uploads made by the page's script go to the API (with progress);
+these routes are what the plain form uses, on the same photo service."""
+
+from __future__ import annotations
+
+from flask import flash, redirect, request, url_for
+from flask_babel import gettext as _
+
+from ..api.context import services
+from ..errors import DomainError
+from .blueprint import blp, require
+
+LICENCES = (
+    "CC-BY-4.0",
+    "CC-BY-SA-4.0",
+    "CC-BY-NC-4.0",
+    "CC-BY-NC-SA-4.0",
+    "CC-BY-ND-4.0",
+    "CC0-1.0",
+    "PDM-1.0",
+    "LicenseRef-All-Rights-Reserved",
+)
+
+
+def _back(site_id: str):
+    return redirect(url_for("staff.edit_site", ref=site_id) + "#photos", code=303)
+
+
+@blp.route("/sites/<string:ref>/photos", methods=["POST"])
+def upload_photos(ref):
+    who = require("edit", ref)
+    svc = services()
+    site = svc.catalogue.get_site(ref, include_unpublished=True)
+    added = 0
+    for upload in request.files.getlist("files"):
+        if not upload.filename:
+            continue
+        try:
+            svc.media.add(
+                site.id, upload.read(), filename=upload.filename, details={}, actor=who.name
+            )
+            added += 1
+        except DomainError as exc:
+            flash(
+                _("%(file)s was not added: %(why)s", file=upload.filename, why=exc.message),
+                "problem",
+            )
+    if added:
+        flash(_("%(n)d photos added.", n=added), "saved")
+    return _back(site.id)
+
+
+@blp.route("/media/<string:media_id>", methods=["POST"])
+def describe_photo(media_id):
+    svc = services()
+    media = svc.media.get(media_id, staff=True)
+    who = require("edit", media.site_id)
+    form = request.form
+    patch: dict = {
+        "caption": {
+            lang: (form.get(f"caption.{lang}", "").strip() or None)
+            for lang in svc.settings.languages
+        },
+        "creator": form.get("creator", "").strip() or None,
+        "licence": form.get("licence", "").strip() or None,
+    }
+    if form.get("position", "").strip():
+        try:
+            patch["position"] = int(form["position"])
+        except ValueError:
+            patch["position"] = form["position"]  # refused with the field named
+    if form.get("primary"):
+        patch["primary"] = True
+    try:
+        svc.media.update(media_id, patch, who.name)
+        flash(_("Photo saved."), "saved")
+    except DomainError as exc:
+        problems = "; ".join(f"{k}: {' '.join(map(str, v))}" for k, v in (exc.errors or {}).items())
+        flash(_("The photo was not saved: %(why)s", why=problems or exc.message), "problem")
+    return _back(media.site_id)
+
+
+@blp.route("/media/<string:media_id>/delete", methods=["POST"])
+def delete_photo(media_id):
+    svc = services()
+    media = svc.media.get(media_id, staff=True)
+    who = require("edit", media.site_id)
+    svc.media.delete(media_id, who.name)
+    flash(_("Photo removed."), "saved")
+    return _back(media.site_id)

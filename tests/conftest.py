@@ -62,7 +62,10 @@ def pytest_collection_modifyitems(items):
             item.add_marker(pytest.mark.postgis)
         if callspec and callspec.params.get("search_backend_name") == "elasticsearch":
             item.add_marker(pytest.mark.elasticsearch)
-        if callspec and callspec.params.get("ratelimit_storage") == "redis":
+        if callspec and "redis" in (
+            callspec.params.get("ratelimit_storage"),
+            callspec.params.get("jobs_url"),
+        ):
             item.add_marker(pytest.mark.redis)
 
 
@@ -123,6 +126,8 @@ def settings(backend, request, tmp_path) -> Settings:
             search_url=search_url,
             media_root=str(tmp_path / "media"),
             ratelimit_exempt=UNLIMITED,
+            jobs_url=f"sqlite:///{tmp_path / 'jobs.sqlite3'}",
+            upload_root=str(tmp_path / "uploads"),
         )
     else:
         url = request.getfixturevalue("postgis_url")
@@ -131,6 +136,8 @@ def settings(backend, request, tmp_path) -> Settings:
             search_url=search_url,
             media_root=str(tmp_path / "media"),
             ratelimit_exempt=UNLIMITED,
+            jobs_url=f"sqlite:///{tmp_path / 'jobs.sqlite3'}",
+            upload_root=str(tmp_path / "uploads"),
         )
         services = Services.build(settings)
         with services.engine.begin() as conn:
@@ -242,6 +249,14 @@ def staff_headers_for():
 @pytest.fixture(scope="session")
 def redis_url():
     return server_url("TOURISM_TEST_REDIS_URL", "TOURISM_TEST_REQUIRE_REDIS", "Redis")
+
+
+@pytest.fixture(params=("sqlite", "redis"))
+def jobs_url(request, tmp_path) -> str:
+    """Where background jobs queue: a SQLite file (embedded default) or a real Redis."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'queue.sqlite3'}"
+    return request.getfixturevalue("redis_url")
 
 
 @pytest.fixture(params=("memory", "redis"))

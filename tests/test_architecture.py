@@ -23,6 +23,7 @@ USE_CASES = ("tourism_api.services",)
 COMPOSITION = ("tourism_api.container",)
 DOMAIN = (
     "tourism_api.catalogue",
+    "tourism_api.jobs",
     "tourism_api.access",
     "search",
     "media_store",

@@ -15,6 +15,7 @@ from .api import (
     docs,
     iiif,
     imports,
+    jobs,
     media,
     meta,
     profiles,
@@ -36,7 +37,20 @@ from .version import API_TITLE, API_VERSION
 from .web import pages
 
 JSON_BODY_TYPES = ("application/json", "application/merge-patch+json")
-BLUEPRINTS = (meta, sessions, sites, zones, search, reviews, imports, profiles, media, iiif, admin)
+BLUEPRINTS = (
+    meta,
+    sessions,
+    sites,
+    zones,
+    search,
+    reviews,
+    imports,
+    jobs,
+    profiles,
+    media,
+    iiif,
+    admin,
+)
 
 
 class _Api(Api):

@@ -605,10 +605,63 @@ def serve(ctx: Context, host: str, port: int, threads: int) -> None:
     from .app import create_app
 
     app = create_app(ctx.settings)
+    worker = None
+    inline = ctx.settings.jobs_inline
+    queue = app.extensions["tourism"].jobs.queue
+    if inline or (inline is None and queue.embedded):
+        from .jobs.queue import Worker
+
+        worker = Worker(queue)
+        worker.start()
     click.echo(f"Serving the catalogue ({ctx.settings.database_url}) on http://{host}:{port}/")
     click.echo(f"  try: curl 'http://{host}:{port}/v1/sites?lat=16.4637&lon=107.5909&radius=5000'")
     click.echo(f"  API docs: http://{host}:{port}/docs  OpenAPI: http://{host}:{port}/openapi.json")
-    waitress_serve(app, host=host, port=port, threads=threads, ident="tourism-api")
+    click.echo(f"  Staff workspace: http://{host}:{port}/staff/")
+    if worker is None:
+        click.echo("  Background jobs: run `tourism jobs worker` beside this server.")
+    try:
+        waitress_serve(app, host=host, port=port, threads=threads, ident="tourism-api")
+    finally:
+        if worker is not None:
+            worker.stop()
+
+
+@main.group()
+def jobs() -> None:
+    """Background jobs (large imports)."""
+
+
+@jobs.command("worker")
+@click.option("--workers", default=2, show_default=True, type=int, help="Threads taking jobs.")
+@pass_ctx
+def jobs_worker(ctx: Context, workers: int) -> None:
+    """Take jobs off the queue (TOURISM_JOBS_URL) until interrupted: run one or more of these
+    beside the web servers in production, on any host that sees the database and uploads."""
+    import threading
+
+    from .jobs.queue import Worker
+
+    worker = Worker(ctx.services.jobs.queue, workers=workers)
+    worker.start()
+    click.echo(f"Taking jobs from {ctx.settings.jobs_url}; Ctrl-C stops.")
+    stop = threading.Event()
+    try:
+        while not stop.wait(1):
+            pass
+    except KeyboardInterrupt:
+        click.echo("Stopping after the jobs under way.")
+    finally:
+        worker.stop()
+
+
+@jobs.command("show")
+@click.argument("job_id")
+@pass_ctx
+def jobs_show(ctx: Context, job_id: str) -> None:
+    """A job's state and progress."""
+    job = ctx.services.jobs.get(job_id)
+    total = f"/{job.total}" if job.total is not None else ""
+    click.echo(f"{job.id}\t{job.kind}\t{job.status}\t{job.done}{total}\t{job.error or ''}")
 
 
 if __name__ == "__main__":  # pragma: no cover

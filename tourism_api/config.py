@@ -89,6 +89,16 @@ class Settings:
     rate_staff: str = _env("TOURISM_RATE_STAFF", default="6000/minute")
     # IIIF renders are costly: a separate, lower limit per client on image requests.
     rate_iiif_render: str = _env("TOURISM_RATE_IIIF_RENDER", default="300/minute")
+    # The queue of background jobs (large imports): sqlite:///path on the embedded default,
+    # redis://host:6379/0 in production, shared by every web process and worker.
+    jobs_url: str = _env("TOURISM_JOBS_URL", default="sqlite:///var/jobs.sqlite3")
+    # The queue's name, so environments sharing one Redis do not take each other's jobs.
+    jobs_queue_name: str = _env("TOURISM_JOBS_QUEUE", default="tourism")
+    # Run jobs in a thread of the serving process (None: yes with the SQLite queue; with
+    # Redis, `tourism jobs worker` processes run them).
+    jobs_inline: bool | None = _env("TOURISM_JOBS_INLINE", default=None)
+    # Where uploaded files wait for their job; workers on other hosts must see it too.
+    upload_root: str = _env("TOURISM_UPLOAD_ROOT", default="var/uploads")
     # The base map of the web pages ({z}/{x}/{y} tiles); the catalogue's own points and
     # areas are drawn without it, so the pages work when it cannot load.
     map_tiles_url: str = _env(

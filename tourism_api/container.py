@@ -27,7 +27,9 @@ from .catalogue.queries import SiteLister
 from .catalogue.sites import Catalogue
 from .config import Settings
 from .db import get_engine, session_factory
+from .jobs.queue import JobQueue
 from .services.imports import ImportService
+from .services.jobs import Jobs
 from .services.listing import Listing
 from .services.photos import MediaService
 from .services.reviews import ReviewQueue
@@ -56,6 +58,7 @@ class Services:
     reviews: ReviewQueue
     proposals: Proposals
     workspace: Workspace
+    jobs: Jobs
 
     @classmethod
     def build(cls, settings: Settings) -> Services:
@@ -73,6 +76,9 @@ class Services:
         storage = open_storage(settings.media_root)
         lifecycle = Lifecycle(sessions, changes)
         reviews = ReviewQueue(sessions, lifecycle)
+        jobs = Jobs(sessions)
+        jobs.queue = JobQueue(settings, jobs.run)
+        imports = ImportService(sessions, catalogue, taxonomy, jobs, settings.upload_root)
         proposals = Proposals(sessions, catalogue, changes)
         return cls(
             settings=settings,
@@ -91,8 +97,9 @@ class Services:
             listing=Listing(settings, catalogue, lister, search),
             storage=storage,
             media=MediaService(settings, sessions, storage, changes),
-            imports=ImportService(sessions, catalogue, taxonomy),
+            imports=imports,
             reviews=reviews,
             proposals=proposals,
             workspace=Workspace(settings, sessions, reviews, proposals),
+            jobs=jobs,
         )

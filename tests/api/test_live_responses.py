@@ -194,6 +194,12 @@ def test_every_operation_answers_as_documented(api, staff, services):
     call("get", "/v1/imports", 200, headers=staff)
     call("get", f"/v1/imports/{imported.json['id']}", 200, headers=staff)
     call("get", "/v1/imports/999999", 404, headers=staff)
+    later = {**sheet, "file": (io.BytesIO(b"name_en,longitude,latitude\nX,107.5,16.4\n"), "x.csv")}
+    queued = call(
+        "post", "/v1/imports", 202, headers=staff, **_multipart(**later, background="true")
+    )
+    call("get", f"/v1/jobs/{queued.json['id']}", 200, headers=staff)
+    call("get", "/v1/jobs/no-such-job", 404, headers=staff)
     # The same file with two places moved: updates to published sites wait for review.
     moved = (FIXTURES / "whc-2021-excerpt.csv").read_text(encoding="utf-8")
     moved = moved.replace("107.1,20.9,", "107.08,20.91,").replace(

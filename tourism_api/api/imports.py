@@ -15,7 +15,9 @@ from ..errors import InvalidInput
 from .auth import STAFF, authorize
 from .bodies import multipart_body, uploaded_file
 from .context import services
-from .schemas import ApiErrorSchema, ImportListSchema, ImportSchema
+from .jobs import job_view
+from .responses import json_body
+from .schemas import ApiErrorSchema, ImportListSchema, ImportSchema, JobSchema
 
 blp = Blueprint("imports", __name__, url_prefix="/v1/imports", description="Import files (staff)")
 
@@ -25,6 +27,7 @@ class ImportForm(Schema):
     dry_run = fields.Bool(load_default=False)
     strict = fields.Bool(load_default=False)
     encoding = fields.Str(validate=validate.Length(max=40))
+    background = fields.Bool(load_default=False)
 
 
 def _view(run: ImportRun, full: bool = True) -> dict:
@@ -55,16 +58,22 @@ def _view(run: ImportRun, full: bool = True) -> dict:
             "dry_run": {"type": "boolean"},
             "strict": {"type": "boolean"},
             "encoding": {"type": "string"},
+            "background": {
+                "type": "boolean",
+                "description": "Run as a job: answer 202 at once, follow it at /v1/jobs/{id}",
+            },
         },
     ),
 )
 @blp.response(201, ImportSchema)
+@blp.alt_response(202, schema=JobSchema, description="Queued as a background job")
 @blp.alt_response(413, schema=ApiErrorSchema, description="File too large")
 def create_import():
-    """Import an uploaded file through a profile; the response is the import's report."""
+    """Import an uploaded file through a profile; the response is the import's report, or
+    with `background` the job that runs it (large files: no request waits on them)."""
     who = authorize("edit")
     svc = services()
-    # Uploads go to a temporary file; beyond this size the request is refused (413).
+    # Uploads go to a file first; beyond this size the request is refused (413).
     upload = uploaded_file(svc.settings.max_upload_bytes)
     try:
         form = ImportForm().load(request.form.to_dict())
@@ -72,6 +81,21 @@ def create_import():
         raise InvalidInput("The import form is invalid.", exc.normalized_messages()) from exc
     profile = svc.imports.profile(form["profile"], organisation_id=who.organisation_id)
     filename = Path(upload.filename).name[:300] or "upload"
+    if form["background"]:
+        job = svc.imports.submit(
+            upload.save,
+            filename=filename,
+            profile=form["profile"],
+            actor=who.name,
+            organisation_id=who.organisation_id,
+            dry_run=form["dry_run"],
+            strict=form["strict"],
+            encoding=form.get("encoding"),
+        )
+        # Another schema than the 201's: dumped here, as the document says.
+        return json_body(
+            JobSchema().dump(job_view(job)), status=202, headers={"Location": f"/v1/jobs/{job.id}"}
+        )
     with tempfile.TemporaryDirectory(prefix="tourism-import-") as folder:
         path = Path(folder) / "upload"
         upload.save(path)

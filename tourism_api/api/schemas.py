@@ -231,6 +231,23 @@ class ImportSchema(Schema):
     links = fields.Nested(SiteLinksSchema)
 
 
+class JobSchema(Schema):
+    id = fields.Str()
+    kind = fields.Str(metadata={"enum": ["import"]})
+    status = fields.Str(metadata={"enum": ["queued", "running", "done", "failed"]})
+    done = fields.Int(metadata={"description": "Records (or items) handled so far"})
+    total = fields.Int(allow_none=True, metadata={"description": "About how many there are"})
+    result = fields.Dict(
+        allow_none=True, metadata={"description": "When done: for an import, import_id and summary"}
+    )
+    error = fields.Str(allow_none=True, metadata={"description": "When failed: why"})
+    created_by = fields.Str()
+    created_at = _timestamp()
+    started_at = _timestamp(allow_none=True)
+    finished_at = _timestamp(allow_none=True)
+    links = fields.Dict()
+
+
 class ImportListSchema(Schema):
     items = fields.List(fields.Nested(ImportSchema))
 

@@ -21,11 +21,12 @@ from ingest.readers import estimate_records, read
 from ingest.report import ImportReport
 
 from ..catalogue.categories import Taxonomy
-from ..catalogue.ids import is_row_id
-from ..catalogue.models import ImportProfile, ImportRun
+from ..catalogue.ids import is_row_id, new_id
+from ..catalogue.models import ImportProfile, ImportRun, Job
 from ..catalogue.sites import Catalogue
 from ..db import transaction
 from ..errors import Conflict, InvalidInput, NotFound
+from .jobs import Jobs
 
 PROFILE_NAME = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 MAX_PROFILE_CHARS = 100_000
@@ -39,11 +40,61 @@ class CompletedImport:
 
 class ImportService:
     def __init__(
-        self, sessions: sessionmaker[Session], catalogue: Catalogue, taxonomy: Taxonomy
+        self,
+        sessions: sessionmaker[Session],
+        catalogue: Catalogue,
+        taxonomy: Taxonomy,
+        jobs: Jobs,
+        upload_root: str | Path,
     ) -> None:
         self.sessions = sessions
         self.catalogue = catalogue
         self.taxonomy = taxonomy
+        self.jobs = jobs
+        self.upload_root = Path(upload_root)
+        jobs.handlers["import"] = self.run_job
+
+    def submit(
+        self,
+        save: Callable[[Path], None],
+        *,
+        filename: str,
+        profile: str,
+        actor: str,
+        organisation_id: int | None,
+        dry_run: bool = False,
+        strict: bool = False,
+        encoding: str | None = None,
+    ) -> Job:
+        """Keep the uploaded file (`save` writes it) and queue its import as a job."""
+        self.upload_root.mkdir(parents=True, exist_ok=True)
+        path = self.upload_root / new_id()
+        save(path)
+        if path.stat().st_size == 0:
+            path.unlink()
+            raise InvalidInput("The uploaded file is empty.", {"file": ["Empty."]})
+        payload = {
+            "path": str(path),
+            "filename": filename,
+            "profile": profile,
+            "actor": actor,
+            "organisation_id": organisation_id,
+            "dry_run": dry_run,
+            "strict": strict,
+            "encoding": encoding,
+        }
+        return self.jobs.submit("import", payload, actor=actor, organisation_id=organisation_id)
+
+    def commit(self, dry_run_job: Job, actor: str) -> Job:
+        """Import for real the file a dry run read (still waiting in the upload folder)."""
+        if dry_run_job.kind != "import" or not dry_run_job.payload.get("dry_run"):
+            raise Conflict("Only a dry run can be committed.", {"job": ["Not a dry run."]})
+        if dry_run_job.status != "done":
+            raise Conflict("The dry run has not finished.", {"job": [dry_run_job.status]})
+        payload = {**dry_run_job.payload, "dry_run": False, "actor": actor}
+        return self.jobs.submit(
+            "import", payload, actor=actor, organisation_id=dry_run_job.organisation_id
+        )
 
     def profile(
         self,
@@ -159,6 +210,39 @@ class ImportService:
             on_start(importer)
         report = importer.run(read(path, profile, encoding=encoding), progress)
         return CompletedImport(self._store(report, actor), report)
+
+    def run_job(self, payload: dict, progress: Callable[[int, int | None], None]) -> dict:
+        """An import as a background job: the uploaded file waits in the upload folder;
+        a dry run keeps it there, so that it can be committed after reading the report."""
+        path = Path(payload["path"])
+        if not path.exists():
+            raise InvalidInput(
+                "The uploaded file is no longer here: upload it again.", {"file": ["Gone."]}
+            )
+        profile = self.profile(payload["profile"], organisation_id=payload.get("organisation_id"))
+        total = self.estimate(path, profile)
+        done = 0
+
+        def step(records: int) -> None:
+            nonlocal done
+            done += records
+            progress(done, max(total, done))
+
+        progress(0, total)
+        completed = self.run(
+            path,
+            profile,
+            filename=payload["filename"],
+            actor=payload["actor"],
+            dry_run=payload.get("dry_run", False),
+            strict=payload.get("strict", False),
+            encoding=payload.get("encoding"),
+            organisation_id=payload.get("organisation_id"),
+            progress=step,
+        )
+        if not payload.get("dry_run"):
+            path.unlink(missing_ok=True)
+        return {"import_id": completed.run.id, "summary": completed.run.summary}
 
     def _store(self, report: ImportReport, actor: str) -> ImportRun:
         with transaction(self.sessions) as session:

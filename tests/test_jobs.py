@@ -1,0 +1,78 @@
+"""Background jobs on both queues (SQLite file, real Redis) and both databases: a large
+import runs in a worker, its progress and result are read over the API."""
+
+from __future__ import annotations
+
+import dataclasses
+import io
+import time
+import uuid
+
+import pytest
+
+from tests.ingest.test_pipeline import FIXTURES
+from tourism_api.app import create_app
+from tourism_api.jobs.queue import Worker
+
+
+@pytest.fixture
+def queued(settings, jobs_url):
+    """An app whose jobs go through `jobs_url`, with a worker taking them."""
+    settings = dataclasses.replace(
+        settings, jobs_url=jobs_url, jobs_queue_name=f"test-{uuid.uuid4().hex[:10]}"
+    )
+    app = create_app(settings)
+    services = app.extensions["tourism"]
+    worker = Worker(services.jobs.queue)
+    worker.start()
+    yield app, services
+    worker.stop()
+
+
+def finished(client, url: str, headers: dict, seconds: float = 30) -> dict:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        job = client.get(url, headers=headers).json
+        if job["status"] in ("done", "failed"):
+            return job
+        time.sleep(0.1)
+    raise AssertionError(f"job still {job['status']} after {seconds} s")
+
+
+def upload(client, headers, **form):
+    sheet = (FIXTURES / "whc-2021-excerpt.csv").read_bytes()
+    return client.post(
+        "/v1/imports",
+        data={"file": (io.BytesIO(sheet), "whc.csv"), "profile": "unesco-whc-2021", **form},
+        headers=headers,
+        content_type="multipart/form-data",
+    )
+
+
+def test_a_background_import_is_run_by_a_worker_and_followed_over_the_api(queued):
+    app, services = queued
+    client = app.test_client()
+    _record, secret = services.tokens.create("Nguyễn Thị Lan")
+    staff = {"Authorization": f"Bearer {secret}"}
+    dry = upload(client, staff, background="true", dry_run="true")
+    assert dry.status_code == 202 and dry.headers["Location"] == f"/v1/jobs/{dry.json['id']}"
+    assert dry.json["status"] in ("queued", "running", "done")
+    job = finished(client, dry.headers["Location"], staff)
+    assert job["status"] == "done", job
+    assert job["total"] >= job["done"] > 0
+    report = client.get(job["links"]["import"], headers=staff).json
+    assert report["dry_run"] and report["summary"]["created"] > 0
+    assert client.get("/v1/sites").json["items"] == []  # a dry run writes nothing
+
+    committed = services.imports.commit(services.jobs.get(job["id"]), "Nguyễn Thị Lan")
+    done = finished(client, f"/v1/jobs/{committed.id}", staff)
+    assert done["status"] == "done" and done["result"]["summary"]["created"] > 0
+    assert (
+        len(client.get("/v1/sites?limit=100").json["items"]) == done["result"]["summary"]["created"]
+    )
+    # The committed file is gone; committing it again fails as a job, not a crash.
+    again = services.imports.commit(services.jobs.get(job["id"]), "Nguyễn Thị Lan")
+    failed = finished(client, f"/v1/jobs/{again.id}", staff)
+    assert failed["status"] == "failed" and "upload it again" in failed["error"]
+    assert client.get("/v1/jobs/no-such-job", headers=staff).status_code == 404
+    assert client.get(f"/v1/jobs/{job['id']}").status_code == 401

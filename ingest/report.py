@@ -58,6 +58,15 @@ class ImportReport:
     def to_dict(self) -> dict:
         return asdict(self)
 
+    @classmethod
+    def from_dict(cls, data: dict) -> ImportReport:
+        """A stored report (an import run's) back as a report, to write it out again."""
+        known = {f for f in cls.__dataclass_fields__}
+        values = {k: v for k, v in data.items() if k in known}
+        for name in ("rejections", "warnings"):
+            values[name] = [Problem(**p) for p in values.get(name, [])]
+        return cls(**values)
+
 
 def flatten_errors(errors, prefix: str = "") -> Iterator[tuple[str, str]]:
     if isinstance(errors, dict):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+from collections.abc import Iterator
 from pathlib import Path
 
 from .report import ImportReport
@@ -13,22 +14,24 @@ def write_report(report: ImportReport, path: str | Path) -> None:
     path = Path(path)
     if path.suffix.lower() == ".csv":
         with open(path, "w", encoding="utf-8-sig", newline="") as handle:
-            writer = csv.writer(handle)
-            writer.writerow(["kind", "position", "field", "message"])
-            for p in report.rejections:
-                writer.writerow(["rejected", p.position, p.field, p.message])
-            for p in report.warnings:
-                writer.writerow(["warning", p.position, p.field, p.message])
-            for item in report.review:
-                others = ", ".join(c["site_id"] for c in item["candidates"])
-                writer.writerow(
-                    ["review", item["position"], "site", f"{item['site_id']} may be {others}"]
-                )
-            for kind, items in (("conflict", report.conflicts), ("queued", report.queued)):
-                for item in items:
-                    writer.writerow([kind, item["position"], item["field"], _proposal(item)])
+            csv.writer(handle).writerows(csv_rows(report))
         return
     path.write_text(json.dumps(report.to_dict(), ensure_ascii=False, indent=2), encoding="utf-8")
+
+
+def csv_rows(report: ImportReport) -> Iterator[list[str]]:
+    """The report as spreadsheet rows: kind, position, field, message."""
+    yield ["kind", "position", "field", "message"]
+    for p in report.rejections:
+        yield ["rejected", p.position, p.field, p.message]
+    for p in report.warnings:
+        yield ["warning", p.position, p.field, p.message]
+    for item in report.review:
+        others = ", ".join(c["site_id"] for c in item["candidates"])
+        yield ["review", item["position"], "site", f"{item['site_id']} may be {others}"]
+    for kind, items in (("conflict", report.conflicts), ("queued", report.queued)):
+        for item in items:
+            yield [kind, item["position"], item["field"], _proposal(item)]
 
 
 def table(report: ImportReport, limit: int = 50) -> str:

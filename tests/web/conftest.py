@@ -17,6 +17,7 @@ import pytest
 from werkzeug.serving import make_server
 
 from tourism_api.app import create_app
+from tourism_api.jobs.queue import Worker
 
 ROOT = Path(__file__).parents[2]
 SHOTS = ROOT / "var" / "test-screenshots"
@@ -50,12 +51,16 @@ def live_server(settings):
     if not VENDOR.exists():
         _unavailable("the workspace's front-end libraries are not built (scripts/build-web-assets)")
     app = create_app(settings)
+    # Background jobs run as `tourism serve` runs them: a worker thread beside the server.
+    worker = Worker(app.extensions["tourism"].jobs.queue)
+    worker.start()
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_port}"
     server.shutdown()
     thread.join(5)
+    worker.stop()
 
 
 @pytest.fixture

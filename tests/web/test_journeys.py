@@ -3,17 +3,25 @@
 from __future__ import annotations
 
 import requests
+from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as seen
 from selenium.webdriver.support.ui import WebDriverWait
 
 from tests.factories import site_record
+from tests.ingest.test_pipeline import FIXTURES, STAFF_PROFILE
+from tests.ingest.test_pipeline import run as import_file
 from tests.media.helpers import generated_jpeg
 from tests.web.conftest import PASSWORD
 
 
 def wait(browser, seconds: float = 10) -> WebDriverWait:
-    return WebDriverWait(browser, seconds)
+    """Waits through pages being replaced (an element read as the next page loads)."""
+    return WebDriverWait(
+        browser,
+        seconds,
+        ignored_exceptions=(NoSuchElementException, StaleElementReferenceException),
+    )
 
 
 def sign_in(browser, base: str, username: str, then: str = "/staff/") -> None:
@@ -154,3 +162,63 @@ def test_another_office_cannot_edit_and_a_stale_save_shows_both_versions(
     wait(browser).until(seen.presence_of_element_located((By.ID, "saved")))
     saved = offices.catalogue.get_site(site.id, include_unpublished=True)
     assert saved.name["fr"] == "Pagode de la Dame céleste" and saved.version == 3
+
+
+def test_an_editor_imports_a_spreadsheet_with_a_bad_row_and_a_conflict_is_resolved(
+    browser, live_server, offices, tmp_path
+):
+    hue = offices.accounts.organisation("hue").id
+    profile = (FIXTURES / "hue-relics.toml").read_text(encoding="utf-8")
+    offices.imports.save_profile("hue-relics", profile, organisation_id=hue, actor="lan")
+    import_file(
+        offices.catalogue, STAFF_PROFILE, FIXTURES / "hue-relics.utf8.csv", organisation_id=hue
+    )
+    offices.catalogue.update_site(
+        "chua-thien-mu", {"name": {"en": "Thien Mu Pagoda (Linh Mu)"}}, "Nguyễn Thị Lan"
+    )
+    sheet = (FIXTURES / "hue-relics.utf8.csv").read_text(encoding="utf-8")
+    sheet = sheet.replace("Thien Mu Pagoda", "Thiên Mụ Pagoda")
+    sheet += "TTH-005,Cầu ngói Thanh Toàn,Thanh Toan Bridge,Cầu,,,Quốc gia,1990,,Thủy Thanh\n"
+    sheet += "TTH-006,Cung An Định,An Dinh Palace,Cung,107.5893,16.4589,Quốc gia,1990,,Phú Hội\n"
+    path = tmp_path / "di-tich-hue-2026.csv"
+    path.write_text(sheet, encoding="utf-8")
+
+    sign_in(browser, live_server, "lan", then="/staff/imports")
+    browser.find_element(By.ID, "import-file").send_keys(str(path))
+    browser.find_element(By.CSS_SELECTOR, "#import-profile option[value=hue-relics]").click()
+    assert browser.find_element(By.NAME, "dry_run").is_selected()
+    browser.find_element(By.ID, "start-import").click()
+    # The progress page follows the job, then shows the report.
+    problems = wait(browser, 30).until(seen.presence_of_element_located((By.ID, "problems")))
+    rejected = [r.text for r in problems.find_elements(By.CSS_SELECTOR, "tr.rejected")]
+    assert len(rejected) == 1 and "row 6" in rejected[0] and "location" in rejected[0]
+    assert "Nothing was written yet." in browser.find_element(By.ID, "summary").text
+    csv_link = browser.find_element(By.ID, "download").get_attribute("href")
+    assert "row 6,location" in requests.get(
+        csv_link, cookies={c["name"]: c["value"] for c in browser.get_cookies()}, timeout=5
+    ).content.decode("utf-8-sig")
+    commit = browser.find_element(By.ID, "commit")
+    commit.click()
+    wait(browser).until(seen.staleness_of(commit))
+    wait(browser, 30).until(
+        lambda b: "Nothing was written yet." not in b.find_element(By.ID, "summary").text
+    )
+    waiting = browser.find_element(By.ID, "waiting")
+    assert "name.en" in waiting.text and "Thiên Mụ Pagoda" in waiting.text
+    assert "1 created" in browser.find_element(By.ID, "summary").text
+    assert offices.catalogue.get_site("cung-an-dinh", include_unpublished=True).name["en"] == (
+        "An Dinh Palace"
+    )
+    thien_mu = offices.catalogue.get_site("chua-thien-mu", include_unpublished=True)
+    assert thien_mu.name["en"] == "Thien Mu Pagoda (Linh Mu)"  # the person's value stays
+
+    sign_in(browser, live_server, "minh", then="/staff/reviews")
+    row = wait(browser).until(
+        seen.presence_of_element_located((By.CSS_SELECTOR, "table.proposals tbody tr"))
+    )
+    assert "Thien Mu Pagoda (Linh Mu)" in row.text and "Thiên Mụ Pagoda" in row.text
+    row.find_element(By.CSS_SELECTOR, "button.accept").click()
+    wait(browser).until(seen.staleness_of(row))
+    assert not browser.find_elements(By.CSS_SELECTOR, "table.proposals")
+    thien_mu = offices.catalogue.get_site("chua-thien-mu", include_unpublished=True)
+    assert thien_mu.name["en"] == "Thiên Mụ Pagoda"

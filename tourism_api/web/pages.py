@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
-from . import account_pages, dashboard_pages, photo_pages, review_pages, site_pages
+from . import (
+    account_pages,
+    dashboard_pages,
+    import_pages,
+    photo_pages,
+    review_pages,
+    site_pages,
+)
 from .blueprint import blp, configure
 
 __all__ = [
@@ -10,6 +17,7 @@ __all__ = [
     "blp",
     "configure",
     "dashboard_pages",
+    "import_pages",
     "photo_pages",
     "review_pages",
     "site_pages",

@@ -231,6 +231,9 @@ def test_every_operation_answers_as_documented(api, staff, services):
     call("get", "/v1/profiles/nothing", 422, headers=staff)
 
     # Taking a site back and archiving it.
+    call("post", f"/v1/sites/{site_id}/restore", 200, json={"version": 1}, headers=edit(site_id))
+    call("post", f"/v1/sites/{site_id}/restore", 422, json={"version": 0}, headers=edit(site_id))
+    call("post", f"/v1/sites/{site_id}/restore", 428, json={"version": 1}, headers=staff)
     call("post", f"/v1/sites/{site_id}/submit", 409, headers=edit(site_id))  # published already
     call("post", f"/v1/sites/{site_id}/unpublish", 412, headers={**staff, "If-Match": '"v1.x"'})
     call("post", f"/v1/sites/{site_id}/unpublish", 428, headers=staff)

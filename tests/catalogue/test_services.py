@@ -223,3 +223,28 @@ def test_create_many_is_all_or_nothing_when_the_flush_fails(services, catalogue,
     with pytest.raises(Conflict), services.sessions.begin() as session:
         catalogue.create_many_in(session, items, "ingest")
     assert counts(services) == (1, 1, 1)
+
+
+def test_restoring_an_earlier_version_adds_a_version_and_erases_nothing(catalogue):
+    site = catalogue.create_site(site_record(opening_hours=None), "lan")
+    catalogue.update_site(
+        site.id, {"name": {"en": "Linh Mu Pagoda"}, "aliases": ["Linh Mụ"]}, "lan"
+    )
+    catalogue.update_site(
+        site.id,
+        {"name": {"fr": "Pagode"}, "contact": {"phone": "+84 234 3523 237"}, "aliases": None},
+        "minh",
+    )
+    with pytest.raises(PreconditionFailed):
+        catalogue.restore(site.id, 1, "hoa", expected_version=2)
+    with pytest.raises(InvalidInput):
+        catalogue.restore(site.id, 3, "hoa", expected_version=3)
+    restored = catalogue.restore(site.id, 2, "hoa", expected_version=3)
+    assert restored.version == 4
+    assert restored.name == {"vi": "Chùa Thiên Mụ", "en": "Linh Mu Pagoda"}
+    assert restored.aliases == ["Linh Mụ"] and restored.contact == {}
+    back = catalogue.restore(site.id, 1, "hoa", expected_version=4)
+    assert back.name == site.name and back.aliases == [] and back.version == 5
+    history = catalogue.revisions(site.id)
+    assert [r.version for r in history] == [1, 2, 3, 4, 5]
+    assert history[-1].comment == "Restored version 1." and history[-1].actor == "hoa"

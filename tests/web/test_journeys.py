@@ -142,10 +142,12 @@ def test_another_office_cannot_edit_and_a_stale_save_shows_both_versions(
         site_record(), "Nguyễn Thị Lan", organisation_id=offices.accounts.organisation("hue").id
     )
     sign_in(browser, live_server, "tuan", then=f"/staff/sites/{site.id}")
-    # Vĩnh Long may read Huế's record but not save it.
-    browser.find_element(By.ID, "save").click()
-    heading = wait(browser).until(seen.presence_of_element_located((By.TAG_NAME, "h1")))
-    assert heading.text == "Not allowed" and "another organisation" in browser.page_source
+    # Vĩnh Long can neither open Huế's record nor find it.
+    assert browser.find_element(By.TAG_NAME, "h1").text == "Not allowed"
+    assert "another organisation" in browser.page_source
+    assert not browser.find_elements(By.ID, "save")
+    browser.get(f"{live_server}/staff/sites?q=chua")
+    assert "Nothing found." in browser.find_element(By.ID, "results").text
 
     sign_in(browser, live_server, "lan", then=f"/staff/sites/{site.id}")
     fill(browser, "f-name-fr", "Pagode de la Dame céleste")

@@ -76,7 +76,8 @@ def test_an_editor_cannot_review_or_change_another_office_s_record(client, offic
     site = offices.catalogue.create_site(site_record(), "lan", organisation_id=hue)
     csrf = signed_in(client, "tuan")
     assert client.get("/staff/reviews").status_code == 403
-    assert client.get(f"/staff/sites/{site.id}").status_code == 200  # reading is allowed
+    opened = client.get(f"/staff/sites/{site.id}")  # an office opens its own records only
+    assert opened.status_code == 403 and "another organisation" in opened.get_data(as_text=True)
     save = client.post(
         f"/staff/sites/{site.id}",
         data={
@@ -169,3 +170,20 @@ def test_photos_go_up_through_the_plain_form_too(client, offices):
     assert (photo.caption, photo.licence) == ({"vi": "Tháp Phước Duyên"}, "CC-BY-SA-4.0")
     client.post(f"/staff/media/{photo.id}/delete", data={"csrf_token": csrf})
     assert offices.media.list_for_site(site.id, staff=True) == []
+
+
+def test_the_history_page_restores_an_earlier_version(client, offices):
+    hue = offices.accounts.organisation("hue").id
+    site = offices.catalogue.create_site(site_record(), "Nguyễn Thị Lan", organisation_id=hue)
+    offices.catalogue.update_site(site.id, {"name": {"en": "Wrong name"}}, "Trần Văn Minh")
+    csrf = signed_in(client, "lan")
+    page = client.get(f"/staff/sites/{site.id}/history").get_data(as_text=True)
+    assert "Wrong name" in page and "Trần Văn Minh" in page and 'id="version-2"' in page
+    done = client.post(
+        f"/staff/sites/{site.id}/restore",
+        data={"csrf_token": csrf, "version": "2", "restore": "1"},
+        follow_redirects=True,
+    )
+    assert "Version 1 restored as a new version." in done.get_data(as_text=True)
+    restored = offices.catalogue.get_site(site.id, include_unpublished=True)
+    assert restored.name == site.name and restored.version == 3

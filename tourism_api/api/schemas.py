@@ -155,6 +155,10 @@ class RevisionSchema(Schema):
     comment = fields.Str(allow_none=True, metadata={"description": "A reviewer's reason"})
 
 
+class RestoreSchema(Schema):
+    version = fields.Int(required=True, validate=validate.Range(min=1, max=2**31 - 1))
+
+
 class RevisionListSchema(Schema):
     items = fields.List(fields.Nested(RevisionSchema))
 

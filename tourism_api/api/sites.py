@@ -12,13 +12,14 @@ from ..catalogue.models import Site
 from ..catalogue.records import iso_utc, public_view
 from .args import FormatArgs, SiteListArgs
 from .auth import OPTIONAL_STAFF, STAFF, authorize, is_staff
-from .bodies import IF_MATCH, expected_version, read_json_object
+from .bodies import IF_MATCH, expected_version, load_json, read_json_object
 from .caching import cache
 from .collections import feature_response, page_answer
 from .context import services
 from .negotiation import GEOJSON, preferred_languages, wants_geojson
 from .schemas import (
     ApiErrorSchema,
+    RestoreSchema,
     RevisionListSchema,
     SiteFeatureCollectionSchema,
     SiteFeatureSchema,
@@ -193,6 +194,25 @@ def publish(ref):
 def unpublish(ref):
     """Take a site back to draft (staff); also restores an archived one."""
     return _change_status(ref, "draft")
+
+
+@blp.route("/<string:ref>/restore", methods=["POST"])
+@blp.doc(
+    security=STAFF,
+    parameters=[IF_MATCH],
+    requestBody={"required": True, "content": {"application/json": {"schema": RestoreSchema}}},
+)
+@blp.response(200, SiteSchema, headers=ETAG_HEADER)
+@versioned_write
+def restore(ref):
+    """Make the site's content what it was at an earlier version (staff): a new version,
+    the history keeps everything in between."""
+    actor = authorize("edit", ref).name
+    body = load_json(RestoreSchema(), "Say which version to restore.")
+    site = services().catalogue.restore(
+        ref, body["version"], actor, expected_version=expected_version()
+    )
+    return site_answer(site)
 
 
 @blp.route("/<string:ref>/revisions", methods=["GET"])

@@ -13,9 +13,10 @@ from ..db import transaction
 from ..errors import Conflict, DomainError, InvalidInput, NotFound, PreconditionFailed
 from . import record_rules as rules
 from .changes import ChangeLog, flush, notifies
+from .history import record_at
 from .ids import new_id
 from .models import Revision, Site
-from .patches import diff, merge_patch
+from .patches import diff, make_patch, merge_patch
 from .provenance import field_values, origins_after
 from .records import apply_record, record_view
 
@@ -184,6 +185,31 @@ class Catalogue:
             site = self.find_in(session, ref, include_unpublished=True, lock=True)
             self.check_version(site, expected_version)
             self.update_in(session, site, patch, actor)
+            return site
+
+    @notifies
+    def restore(self, ref: str, version: int, actor: str, *, expected_version: int) -> Site:
+        """Make the site's content what it was at `version`, as a new version."""
+        with transaction(self.sessions) as session:
+            site = self.find_in(session, ref, include_unpublished=True, lock=True)
+            self.check_version(site, expected_version)
+            if not 1 <= version < site.version:
+                raise InvalidInput(
+                    f"Version {version} is not an earlier version of this site.",
+                    {"version": [f"Between 1 and {site.version - 1}."]},
+                )
+            revisions = session.scalars(
+                select(Revision).where(Revision.site_id == site.id, Revision.version > version)
+            ).all()
+            current = {k: v for k, v in record_view(site).items() if k != "sources"}
+            earlier = record_at(current, revisions, version)
+            self.update_in(
+                session,
+                site,
+                make_patch(current, earlier),
+                actor,
+                comment=f"Restored version {version}.",
+            )
             return site
 
     def update_in(

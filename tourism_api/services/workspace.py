@@ -32,7 +32,6 @@ class Finding:
     q: str = ""
     status: str = ""
     kind: str = ""
-    mine: bool = True  # only my organisation's records
     missing: str = ""  # "photo", "hours" or a language code
 
 
@@ -102,10 +101,9 @@ class Workspace:
         return self.settings.languages
 
     def find(self, who: Principal, finding: Finding) -> tuple[list[Site], bool]:
-        """Up to FIND_LIMIT records, newest changes first; True when there are more."""
-        query = select(Site)
-        if finding.mine:
-            query = self._scoped(query, who.organisation_id)
+        """Up to FIND_LIMIT of the office's records (every office's, for administrators),
+        newest changes first; True when there are more."""
+        query = self._scoped(select(Site), who.organisation_id)
         if finding.status in STATUSES:
             query = query.where(Site.status == finding.status)
         if finding.kind in KINDS:

@@ -29,7 +29,6 @@ def find():
         q=args.get("q", "")[:200],
         status=args.get("status", ""),
         kind=args.get("kind", ""),
-        mine=args.get("scope", "mine") == "mine",
         missing=args.get("missing", ""),
     )
     sites, more = services().workspace.find(who, finding)

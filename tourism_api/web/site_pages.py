@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import abort, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from ..api.context import services
@@ -76,7 +76,7 @@ def create_site():
 
 @blp.route("/sites/<string:ref>", methods=["GET"])
 def edit_site(ref):
-    require("read_drafts")
+    require("read_drafts", ref)  # an office opens its own records only
     site = services().catalogue.get_site(ref, include_unpublished=True)
     return _page(site, form_values(record_view(site), services().settings.languages))
 
@@ -137,4 +137,24 @@ def workflow(ref, action):
             errors={"": _("Someone saved this site meanwhile: look again.")},
             status=409,
         )
+    return redirect(url_for("staff.edit_site", ref=ref), code=303)
+
+
+@blp.route("/sites/<string:ref>/history", methods=["GET"])
+def history(ref):
+    require("read_drafts", ref)
+    svc = services()
+    site = svc.catalogue.get_site(ref, include_unpublished=True)
+    return render_template("history.html", site=site, revisions=svc.catalogue.revisions(site.id))
+
+
+@blp.route("/sites/<string:ref>/restore", methods=["POST"])
+def restore(ref):
+    who = require("edit", ref)
+    try:
+        earlier = int(request.form.get("restore", ""))
+    except ValueError:
+        abort(400)
+    services().catalogue.restore(ref, earlier, who.name, expected_version=_version())
+    flash(_("Version %(v)d restored as a new version.", v=earlier), "saved")
     return redirect(url_for("staff.edit_site", ref=ref), code=303)

@@ -187,3 +187,71 @@ def test_the_history_page_restores_an_earlier_version(client, offices):
     assert "Version 1 restored as a new version." in done.get_data(as_text=True)
     restored = offices.catalogue.get_site(site.id, include_unpublished=True)
     assert restored.name == site.name and restored.version == 3
+
+
+def test_administrators_manage_people_keys_and_categories_in_the_workspace(client, offices):
+    offices.accounts.create("quan", "Quản trị", "hue", "admin", PASSWORD)
+    csrf = signed_in(client, "lan")
+    assert client.get("/staff/admin").status_code == 403
+    client.delete_cookie("tourism_session")
+    csrf = signed_in(client, "quan")
+    page = client.get("/staff/admin").get_data(as_text=True)
+    assert 'id="account-lan"' in page and "vinh-long" in page
+    made = client.post(
+        "/staff/admin/accounts",
+        data={
+            "csrf_token": csrf,
+            "username": "mai",
+            "display_name": "Đỗ Thị Mai",
+            "organisation": "vinh-long",
+            "role": "reviewer",
+            "password": PASSWORD,
+        },
+        follow_redirects=True,
+    )
+    assert "Account created." in made.get_data(as_text=True)
+    assert offices.accounts.find("mai").role == "reviewer"
+    short = client.post(
+        "/staff/admin/accounts",
+        data={
+            "csrf_token": csrf,
+            "username": "x",
+            "display_name": "X",
+            "organisation": "hue",
+            "role": "editor",
+            "password": "short",
+        },
+        follow_redirects=True,
+    )
+    assert "password" in short.get_data(as_text=True) and offices.accounts.find("x") is None
+    client.post(
+        "/staff/admin/accounts/lan",
+        data={"csrf_token": csrf, "role": "reviewer", "organisation": "hue", "disabled": "1"},
+    )
+    lan = offices.accounts.find("lan")
+    assert lan.role == "reviewer" and lan.disabled_at is not None
+    mine = client.post(
+        "/staff/admin/accounts/quan",
+        data={"csrf_token": csrf, "role": "viewer", "organisation": "hue", "disabled": "0"},
+        follow_redirects=True,
+    )
+    assert "your own administrator role" in mine.get_data(as_text=True)
+    assert offices.accounts.find("quan").role == "admin"
+    key_page = client.post(
+        "/staff/admin/api-keys", data={"csrf_token": csrf, "name": "Huế Guide", "plan": "partner"}
+    )
+    assert key_page.status_code == 201
+    secret = re.search(r'id="new-key" class="secret">([^<]+)<', key_page.get_data(as_text=True))
+    assert offices.api_keys.authenticate(secret.group(1)).plan == "partner"
+    added = client.post(
+        "/staff/admin/categories",
+        data={
+            "csrf_token": csrf,
+            "code": "test-dinh-lang",
+            "label.vi": "Đình làng",
+            "parent": "religious",
+        },
+        follow_redirects=True,
+    )
+    assert "Category added." in added.get_data(as_text=True)
+    assert "test-dinh-lang" in [c.code for c in offices.taxonomy.categories()]

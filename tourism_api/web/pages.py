@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from . import (
     account_pages,
+    admin_pages,
     dashboard_pages,
     import_pages,
     photo_pages,
@@ -14,6 +15,7 @@ from .blueprint import blp, configure
 
 __all__ = [
     "account_pages",
+    "admin_pages",
     "blp",
     "configure",
     "dashboard_pages",

@@ -108,6 +108,8 @@ def test_an_editor_creates_a_site_on_the_map_and_a_reviewer_publishes_it(
     assert "Tu Hieu Pagoda" in review.text and "Nguyễn Thị Lan" in review.text
     new_values = review.find_element(By.CSS_SELECTOR, "table.diff").text
     assert "07:00" in new_values  # the opening hours are in the diff
+    # The new place is drawn on a map beside the diff.
+    review.find_element(By.CSS_SELECTOR, ".diff-map.live path.leaflet-interactive")
     review.find_element(By.CSS_SELECTOR, "textarea").send_keys("Đã kiểm tra tại chỗ")
     review.find_element(By.CSS_SELECTOR, "button.approve").click()
     wait(browser).until(seen.presence_of_element_located((By.ID, "no-reviews")))
@@ -149,7 +151,13 @@ def test_another_office_cannot_edit_and_a_stale_save_shows_both_versions(
     browser.get(f"{live_server}/staff/sites?q=chua")
     assert "Nothing found." in browser.find_element(By.ID, "results").text
 
-    sign_in(browser, live_server, "lan", then=f"/staff/sites/{site.id}")
+    sign_in(browser, live_server, "lan", then="/staff/sites?q=chua+thien+mu")
+    # Found by its Vietnamese name typed without diacritics, in the list (named in the
+    # page's language) and on the map.
+    assert "Thien Mu Pagoda" in browser.find_element(By.ID, "results").text
+    marker = browser.find_element(By.CSS_SELECTOR, "#results-map.live .leaflet-marker-icon")
+    assert marker.get_attribute("title") == "Thien Mu Pagoda"
+    browser.get(f"{live_server}/staff/sites/{site.id}")
     fill(browser, "f-name-fr", "Pagode de la Dame céleste")
     # Meanwhile a colleague saves another name.
     offices.catalogue.update_site(site.id, {"name": {"en": "Linh Mu Pagoda"}}, "Trần Văn Minh")

@@ -255,3 +255,15 @@ def test_administrators_manage_people_keys_and_categories_in_the_workspace(clien
     )
     assert "Category added." in added.get_data(as_text=True)
     assert "test-dinh-lang" in [c.code for c in offices.taxonomy.categories()]
+
+
+def test_a_malformed_form_gets_a_page_not_a_crash(client, offices):
+    hue = offices.accounts.organisation("hue").id
+    site = offices.catalogue.create_site(site_record(), "lan", organisation_id=hue)
+    csrf = signed_in(client, "lan")
+    form = {"csrf_token": csrf, "kind": "pagoda", "name.vi": "Chùa", "lat": "16.4", "lon": "107.5"}
+    answer = client.post(f"/staff/sites/{site.id}", data={**form, "version": "x"})
+    assert answer.status_code == 400 and answer.mimetype == "text/html"
+    empty = client.post(f"/staff/sites/{site.id}", data={"csrf_token": csrf, "version": "1"})
+    assert empty.status_code == 422 and 'aria-invalid="true"' in empty.get_data(as_text=True)
+    assert client.get("/staff/no-such-page").mimetype == "text/html"

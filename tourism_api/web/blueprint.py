@@ -3,11 +3,14 @@ language, the CSRF token of forms, the map settings, and errors shown as pages."
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 from urllib.parse import urlsplit
 
 from flask import Blueprint, Flask, redirect, render_template, request, session, url_for
 from flask_babel import Babel, get_locale
+from flask_babel import gettext as _
+from werkzeug.exceptions import HTTPException
 
 from ..access.tokens import Principal
 from ..api.auth import authorize, principal
@@ -15,6 +18,7 @@ from ..api.context import services
 from ..errors import DomainError, Unauthorized
 
 HERE = Path(__file__).parent
+log = logging.getLogger(__name__)
 UI_LANGUAGES = ("vi", "en", "fr")
 
 blp = Blueprint(
@@ -91,3 +95,17 @@ def _error_page(error: DomainError):
     if isinstance(error, Unauthorized):
         return redirect(url_for("staff.sign_in", next=request.full_path.rstrip("?")))
     return render_template("error.html", error=error), error.status
+
+
+@blp.errorhandler(HTTPException)
+def _http_error_page(error: HTTPException):
+    page = DomainError(error.description or error.name, status=error.code or 500)
+    return render_template("error.html", error=page), error.code or 500
+
+
+@blp.errorhandler(Exception)
+def _unexpected_error_page(error: Exception):
+    """A bug: logged with its traceback, and a page (not JSON) that says nothing internal."""
+    log.exception("unhandled error on %s %s", request.method, request.path)
+    page = DomainError(_("Something went wrong on our side; it has been logged."), status=500)
+    return render_template("error.html", error=page), 500

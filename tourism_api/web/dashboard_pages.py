@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from flask import redirect, render_template, request, url_for
+from flask import abort, redirect, render_template, request, url_for
 
 from ..api.context import services
+from ..catalogue.geometry import from_db
 from ..catalogue.taxonomy import KINDS, STATUSES
 from ..services.workspace import Finding
 from .blueprint import blp, require
@@ -32,11 +33,22 @@ def find():
         missing=args.get("missing", ""),
     )
     sites, more = services().workspace.find(who, finding)
+    points = {}
+    for site in sites:
+        point = from_db(site.location)
+        points[site.id] = (round(point.x, 6), round(point.y, 6))
     return render_template(
         "find.html",
         finding=finding,
         sites=sites,
+        site_points=points,
         more=more,
         kinds=KINDS,
         statuses=STATUSES,
     )
+
+
+@blp.route("/<path:anything>", methods=["GET", "POST"])
+def no_such_page(anything):
+    """Any other address under /staff: the workspace's own 404 page, not the API's JSON."""
+    abort(404)

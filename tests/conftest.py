@@ -40,6 +40,7 @@ DATA_TABLES = (
     "organisations",
     "import_profiles",
     "field_proposals",
+    "jobs",
     "imports",
 )
 
@@ -213,6 +214,8 @@ def search_settings(search_backend_name, request, tmp_path, spatialite_template)
         index_inline=True,
         media_root=str(tmp_path / "media"),
         ratelimit_exempt=UNLIMITED,
+        jobs_url=f"sqlite:///{tmp_path / 'jobs.sqlite3'}",
+        upload_root=str(tmp_path / "uploads"),
     )
     yield settings
     dispose_engine(settings)

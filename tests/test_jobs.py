@@ -76,3 +76,42 @@ def test_a_background_import_is_run_by_a_worker_and_followed_over_the_api(queued
     assert failed["status"] == "failed" and "upload it again" in failed["error"]
     assert client.get("/v1/jobs/no-such-job", headers=staff).status_code == 404
     assert client.get(f"/v1/jobs/{job['id']}").status_code == 401
+
+
+def test_an_upload_leaves_its_resized_copies_to_a_job(queued):
+    from tests.factories import site_record
+    from tests.media.helpers import generated_jpeg, post_photo
+
+    app, services = queued
+    client = app.test_client()
+    _record, secret = services.tokens.create("Nguyễn Thị Lan")
+    staff = {"Authorization": f"Bearer {secret}"}
+    site = services.catalogue.create_site(site_record(), "lan")
+    photo = post_photo(client, staff, site.id, generated_jpeg(1600, 1200)).json
+    key = photo["sha256"]
+    deadline = time.monotonic() + 30
+    while services.storage.get_derivative(key, "thumb.webp") is None:
+        assert time.monotonic() < deadline, "the derivatives job did not run"
+        time.sleep(0.1)
+    assert services.storage.get_derivative(key, "large.jpg") is not None
+    (job,) = [j for j in services.jobs.recent(None) if j.kind == "derivatives"]
+    assert job.payload == {"media_id": photo["id"]}
+    done = finished(client, f"/v1/jobs/{job.id}", staff)
+    assert done["status"] == "done" and done["result"]["made"] > 1
+
+
+def test_an_administrator_rebuilds_the_search_index_as_a_job(queued):
+    from tests.factories import site_record
+
+    app, services = queued
+    client = app.test_client()
+    for base in ("chua-thien-mu", "lang-tu-duc"):
+        services.catalogue.create_site(site_record(base), "lan", status="published")
+    _record, secret = services.tokens.create("Quản trị")  # a token without account: admin
+    admin = {"Authorization": f"Bearer {secret}"}
+    answer = client.post("/v1/admin/reindex", headers=admin)
+    assert answer.status_code == 202
+    job = finished(client, answer.headers["Location"], admin)
+    assert job["status"] == "done" and job["result"] == {"indexed": 2}
+    hits = client.get("/v1/search", query_string={"q": "lang tu duc"}).json["items"]
+    assert [h["slug"] for h in hits][:1] == ["lang-tu-duc"]

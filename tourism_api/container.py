@@ -29,7 +29,7 @@ from .config import Settings
 from .db import get_engine, session_factory
 from .jobs.queue import JobQueue
 from .services.imports import ImportService
-from .services.jobs import Jobs
+from .services.jobs import Jobs, reindex_handler
 from .services.listing import Listing
 from .services.photos import MediaService
 from .services.reviews import ReviewQueue
@@ -78,6 +78,7 @@ class Services:
         reviews = ReviewQueue(sessions, lifecycle)
         jobs = Jobs(sessions)
         jobs.queue = JobQueue(settings, jobs.run)
+        jobs.handlers["reindex"] = reindex_handler(indexer)
         imports = ImportService(sessions, catalogue, taxonomy, jobs, settings.upload_root)
         proposals = Proposals(sessions, catalogue, changes)
         return cls(
@@ -96,7 +97,7 @@ class Services:
             indexer=indexer,
             listing=Listing(settings, catalogue, lister, search),
             storage=storage,
-            media=MediaService(settings, sessions, storage, changes),
+            media=MediaService(settings, sessions, storage, changes, jobs),
             imports=imports,
             reviews=reviews,
             proposals=proposals,

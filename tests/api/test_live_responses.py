@@ -263,6 +263,7 @@ def test_every_operation_answers_as_documented(api, staff, services):
     call("get", "/v1/admin/api-keys", 200, headers=staff)
     call("delete", f"/v1/admin/api-keys/{key.json['id']}", 200, headers=staff)
     call("delete", "/v1/admin/api-keys/999999", 404, headers=staff)
+    call("post", "/v1/admin/reindex", 202, headers=staff)
     category = {"code": "test-communal-house", "label": {"vi": "Đình làng"}}
     call("post", "/v1/admin/categories", 201, json=category, headers=staff)
     call("post", "/v1/admin/categories", 409, json=category, headers=staff)

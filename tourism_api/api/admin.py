@@ -10,6 +10,7 @@ from ..errors import Conflict
 from .auth import STAFF, authorize
 from .bodies import load_json
 from .context import services
+from .jobs import job_view
 from .schemas import (
     AccountChangeSchema,
     AccountInputSchema,
@@ -21,6 +22,7 @@ from .schemas import (
     ApiKeyRecordSchema,
     CategoryInputSchema,
     CategorySchema,
+    JobSchema,
     OrganisationListSchema,
     OrganisationSchema,
 )
@@ -193,3 +195,17 @@ def category_create():
     body = load_json(CategoryInputSchema(), "The category is invalid.")
     category = services().taxonomy.add(body["code"], body["label"], body.get("parent"))
     return {"code": category.code, "parent": category.parent_code, "label": category.label}
+
+
+# -- the search index ----------------------------------------------------------------
+
+
+@blp.route("/reindex", methods=["POST"])
+@blp.doc(security=STAFF)
+@blp.response(202, JobSchema)
+def reindex():
+    """Rebuild the search index from the catalogue as a background job (follow it at
+    /v1/jobs/{id}); searches go on against the old index until the new one is complete."""
+    who = authorize("administer")
+    job = services().jobs.submit("reindex", {}, actor=who.name, organisation_id=None)
+    return job_view(job), 202, {"Location": f"/v1/jobs/{job.id}"}

@@ -237,7 +237,7 @@ class ImportSchema(Schema):
 
 class JobSchema(Schema):
     id = fields.Str()
-    kind = fields.Str(metadata={"enum": ["import"]})
+    kind = fields.Str(metadata={"enum": ["import", "derivatives", "reindex"]})
     status = fields.Str(metadata={"enum": ["queued", "running", "done", "failed"]})
     done = fields.Int(metadata={"description": "Records (or items) handled so far"})
     total = fields.Int(allow_none=True, metadata={"description": "About how many there are"})

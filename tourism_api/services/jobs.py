@@ -116,3 +116,22 @@ class Jobs:
             job.finished_at = datetime.now(UTC)
             if status == "done" and job.total is not None:
                 job.done = job.total
+
+
+def reindex_handler(indexer) -> Handler:
+    """Rebuilding the search index as a job (an administrator's button, not a request that
+    waits minutes): a fresh index, switched to when complete."""
+
+    def run(payload: dict, progress: Progress) -> dict:
+        total = indexer.count_published()
+        done = 0
+
+        def step(count: int) -> None:
+            nonlocal done
+            done += count
+            progress(done, max(total, done))
+
+        progress(0, total)
+        return {"indexed": indexer.rebuild(step)}
+
+    return run

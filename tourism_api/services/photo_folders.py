@@ -111,7 +111,9 @@ def _one(
     note = f"{distance:.0f} m"
     if apply:
         try:
-            media.add(site.id, data, filename=path.name, details=details, actor=actor)
+            media.add(
+                site.id, data, filename=path.name, details=details, actor=actor, background=False
+            )
             report.attached += 1
             note += ", attached"
         except DomainError as exc:

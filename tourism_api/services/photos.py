@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from media_store import iiif
 from media_store.exif import read_facts
-from media_store.images import derivative, derivatives, dhash, hamming, inspect
+from media_store.images import derivative, derivatives, dhash, hamming, inspect, open_upright
 from media_store.storage import Storage
 from search.geo import arc_distance_m
 
@@ -32,6 +32,7 @@ from ..catalogue.sites import Catalogue
 from ..config import Settings
 from ..db import transaction
 from ..errors import InvalidInput, NotFound
+from .jobs import Jobs
 from .manifests import site_manifest
 
 LICENCE = re.compile(
@@ -74,12 +75,17 @@ class MediaService:
         sessions: sessionmaker[Session],
         storage: Storage,
         changes: ChangeLog,
+        jobs: Jobs | None = None,
     ) -> None:
         self.settings = settings
         self.sessions = sessions
         self.storage = storage
         self.changes = changes
         self.limits = iiif.Limits()
+        # Uploads leave their resized copies to a background job when there is a queue.
+        self.jobs = jobs
+        if jobs is not None:
+            jobs.handlers["derivatives"] = self.run_derivatives_job
 
     # -- validation ------------------------------------------------------------------
 
@@ -95,14 +101,51 @@ class MediaService:
     # -- adding --------------------------------------------------------------------------
 
     def add(
-        self, site_ref: str, data: bytes, *, filename: str | None, details: dict, actor: str
+        self,
+        site_ref: str,
+        data: bytes,
+        *,
+        filename: str | None,
+        details: dict,
+        actor: str,
+        background: bool = True,
     ) -> Media:
-        media = self._add(site_ref, data, filename=filename, details=details, actor=actor)
+        """Store a photo. With `background` (uploads), its resized copies are made by a job
+        so that the request does not wait for them; any copy asked for before the job ran
+        is made on the spot. Without it (folder imports, already in the background), now."""
+        defer = background and self.jobs is not None
+        media = self._add(
+            site_ref, data, filename=filename, details=details, actor=actor, make_copies=not defer
+        )
+        if defer:
+            self.jobs.submit(
+                "derivatives", {"media_id": media.id}, actor=actor, organisation_id=None
+            )
         self.changes.notify()
         return media
 
+    def run_derivatives_job(self, payload: dict, progress) -> dict:
+        """Make every resized copy of one photo (a background job)."""
+        with self.sessions() as session:
+            media = session.get(Media, payload["media_id"])
+            key = media.sha256 if media is not None else None
+        if key is None:
+            return {"media_id": payload["media_id"], "made": 0}  # removed meanwhile
+        made = derivatives(open_upright(self.storage.get_original(key)))
+        progress(0, len(made))
+        for name, blob in made.items():
+            self.storage.put_derivative(key, name, blob)
+        return {"media_id": payload["media_id"], "made": len(made)}
+
     def _add(
-        self, site_ref: str, data: bytes, *, filename: str | None, details: dict, actor: str
+        self,
+        site_ref: str,
+        data: bytes,
+        *,
+        filename: str | None,
+        details: dict,
+        actor: str,
+        make_copies: bool = True,
     ) -> Media:
         values = self._fields(details, partial=True)
         # Raises ImageRejected (with its HTTP status) before anything is stored.
@@ -113,7 +156,7 @@ class MediaService:
         )
         facts = read_facts(data)
         fingerprint = dhash(found.image)
-        made = derivatives(found.image)
+        made = derivatives(found.image) if make_copies else {}
         with transaction(self.sessions) as session:
             site = Catalogue.find_in(session, site_ref, include_unpublished=True, lock=True)
             key = self.storage.put_original(data)

@@ -144,3 +144,10 @@ def admin_category():
     except DomainError as exc:
         flash(_problem(exc), "problem")
     return _back()
+
+
+@blp.route("/admin/reindex", methods=["POST"])
+def admin_reindex():
+    who = require("administer")
+    job = services().jobs.submit("reindex", {}, actor=who.name, organisation_id=None)
+    return redirect(url_for("staff.job", job_id=job.id), code=303)

@@ -267,3 +267,28 @@ def test_a_malformed_form_gets_a_page_not_a_crash(client, offices):
     empty = client.post(f"/staff/sites/{site.id}", data={"csrf_token": csrf, "version": "1"})
     assert empty.status_code == 422 and 'aria-invalid="true"' in empty.get_data(as_text=True)
     assert client.get("/staff/no-such-page").mimetype == "text/html"
+
+
+def test_a_flagged_photo_is_checked_and_its_flags_go(client, offices):
+    import io
+
+    from tests.media.helpers import generated_jpeg
+
+    hue = offices.accounts.organisation("hue").id
+    site = offices.catalogue.create_site(site_record(), "lan", organisation_id=hue)
+    csrf = signed_in(client, "lan")
+    same = generated_jpeg(400, 300)
+    for name in ("a.jpg", "b.jpg"):
+        client.post(
+            f"/staff/sites/{site.id}/photos",
+            data={"csrf_token": csrf, "files": [(io.BytesIO(same), name)]},
+            content_type="multipart/form-data",
+        )
+    first, second = offices.media.list_for_site(site.id, staff=True)
+    assert [f["code"] for f in second.review] == ["near_duplicate"]
+    page = client.get(f"/staff/sites/{site.id}").get_data(as_text=True)
+    assert "looks like photo" in page
+    client.post(f"/staff/media/{second.id}/checked", data={"csrf_token": csrf})
+    assert offices.media.get(second.id, staff=True).review == []
+    last = offices.catalogue.revisions(site.id)[-1]
+    assert last.changes["media"]["new"]["checked"] == ["near_duplicate"]

@@ -315,6 +315,32 @@ class MediaService:
             session.flush()
             return media
 
+    def mark_checked(self, media_id: str, actor: str) -> Media:
+        """A person looked at the photo's flags (GPS far away, near-duplicate) and keeps it:
+        the flags go, and the history says who decided."""
+        with transaction(self.sessions) as session:
+            media = session.get(Media, media_id)
+            if media is None:
+                raise NotFound(f"No photo {media_id!r}.")
+            if media.review:
+                site = Catalogue.find_in(
+                    session, media.site_id, include_unpublished=True, lock=True
+                )
+                cleared = [flag.get("code") for flag in media.review]
+                media.review = []
+                media.updated_at = datetime.now(UTC)
+                media.updated_by = actor
+                self.changes.touch(
+                    session,
+                    site,
+                    "media",
+                    actor,
+                    {"media": {"old": None, "new": {"updated": media.id, "checked": cleared}}},
+                )
+            session.flush()
+        self.changes.notify()
+        return media
+
     def delete(self, media_id: str, actor: str) -> None:
         self._delete(media_id, actor)
         self.changes.notify()

@@ -81,6 +81,16 @@ def describe_photo(media_id):
     return _back(media.site_id)
 
 
+@blp.route("/media/<string:media_id>/checked", methods=["POST"])
+def photo_checked(media_id):
+    svc = services()
+    media = svc.media.get(media_id, staff=True)
+    who = require("edit", media.site_id)
+    svc.media.mark_checked(media_id, who.name)
+    flash(_("Checked: the photo's flags are cleared."), "saved")
+    return _back(media.site_id)
+
+
 @blp.route("/media/<string:media_id>/delete", methods=["POST"])
 def delete_photo(media_id):
     svc = services()

@@ -292,3 +292,14 @@ def test_a_flagged_photo_is_checked_and_its_flags_go(client, offices):
     assert offices.media.get(second.id, staff=True).review == []
     last = offices.catalogue.revisions(site.id)[-1]
     assert last.changes["media"]["new"]["checked"] == ["near_duplicate"]
+
+
+def test_the_language_a_person_picks_follows_their_account(app, offices):
+    first = app.test_client()
+    signed_in(first, "lan")
+    assert "<h1>Tableau de bord</h1>" in first.get("/staff/?ui=fr").get_data(as_text=True)
+    assert offices.accounts.find("lan").language == "fr"
+    elsewhere = app.test_client()  # another browser, asking for English
+    elsewhere.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
+    signed_in(elsewhere, "lan")
+    assert "<h1>Tableau de bord</h1>" in elsewhere.get("/staff/").get_data(as_text=True)

@@ -137,6 +137,7 @@ class AccountService:
         role: str | None = None,
         password: str | None = None,
         disabled: bool | None = None,
+        language: str | None = None,
     ) -> Account:
         """Change what an administrator may change; None leaves a part as it is. A new
         password also lifts a lockout; enabling an account does not restore old tokens'
@@ -161,6 +162,8 @@ class AccountService:
                 account.password_hash = _HASHER.hash(password)
                 account.failed_logins = 0
                 account.locked_until = None
+            if language is not None:
+                account.language = language[:8]
             if disabled is True and account.disabled_at is None:
                 account.disabled_at = _now()
             elif disabled is False:

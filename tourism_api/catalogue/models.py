@@ -319,6 +319,8 @@ class Account(Base):
     disabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # The language the person reads the workspace in (vi, en, fr); None: the browser's.
+    language: Mapped[str | None] = mapped_column(String(8))
 
 
 class ImportProfile(Base):

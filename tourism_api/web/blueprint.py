@@ -7,7 +7,7 @@ import logging
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from flask import Blueprint, Flask, redirect, render_template, request, session, url_for
+from flask import Blueprint, Flask, g, redirect, render_template, request, session, url_for
 from flask_babel import Babel, get_locale
 from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException
@@ -55,10 +55,28 @@ def safe_next(target: str | None) -> str:
 
 
 def _ui_language() -> str:
-    chosen = request.args.get("ui") or request.cookies.get("staff_lang")
+    """The language just picked, else the person's own (kept with their account), else
+    this browser's last pick, else what the browser asks for; Vietnamese by default."""
+    chosen = request.args.get("ui")
+    if chosen in UI_LANGUAGES:
+        return chosen
+    person = _person_language()
+    if person in UI_LANGUAGES:
+        return person
+    chosen = request.cookies.get("staff_lang")
     if chosen in UI_LANGUAGES:
         return chosen
     return request.accept_languages.best_match(UI_LANGUAGES) or "vi"
+
+
+def _person_language() -> str | None:
+    who = me()
+    if who is None or who.account_id is None:
+        return None
+    if "staff_person_language" not in g:
+        account = services().accounts.get(who.account_id)
+        g.staff_person_language = account.language if account is not None else None
+    return g.staff_person_language
 
 
 def configure(app: Flask) -> None:
@@ -71,6 +89,10 @@ def _remember_language(response):
     chosen = request.args.get("ui")
     if chosen in UI_LANGUAGES:
         response.set_cookie("staff_lang", chosen, max_age=365 * 24 * 3600, samesite="Lax")
+        who = me()
+        if who is not None and who.account_id is not None and _person_language() != chosen:
+            account = services().accounts.get(who.account_id)
+            services().accounts.update(account.username, language=chosen)
     # Pages hold drafts and the CSRF token: never stored by a shared cache.
     response.headers["Cache-Control"] = "private, no-store"
     return response

@@ -12,7 +12,9 @@ from tests.factories import site_record
 from tests.ingest.test_pipeline import FIXTURES, STAFF_PROFILE
 from tests.ingest.test_pipeline import run as import_file
 from tests.media.helpers import generated_jpeg
-from tests.web.conftest import PASSWORD
+from tests.web.conftest import PASSWORD, ROOT
+
+SCREENSHOTS = ROOT / "docs" / "screenshots"
 
 
 def wait(browser, seconds: float = 10) -> WebDriverWait:
@@ -22,6 +24,13 @@ def wait(browser, seconds: float = 10) -> WebDriverWait:
         seconds,
         ignored_exceptions=(NoSuchElementException, StaleElementReferenceException),
     )
+
+
+def screenshot(browser, name: str) -> None:
+    """The pictures README shows, made by the suite so that they show the workspace as it is."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    browser.execute_script("window.scrollTo(0, 0)")
+    browser.save_screenshot(str(SCREENSHOTS / name))
 
 
 def sign_in(browser, base: str, username: str, then: str = "/staff/") -> None:
@@ -90,6 +99,7 @@ def test_an_editor_creates_a_site_on_the_map_and_a_reviewer_publishes_it(
     first.find_element(By.CSS_SELECTOR, "input[name=licence]").send_keys("CC-BY-4.0")
     first.find_element(By.CSS_SELECTOR, "form.stack button[type=submit]").click()
     wait(browser).until(seen.presence_of_element_located((By.CSS_SELECTOR, "p.flash.saved")))
+    screenshot(browser, "workspace-site.png")
     # Deep zoom through the site's own IIIF service (a draft's photo: the session's cookie).
     browser.find_element(By.CSS_SELECTOR, "article.photo button.zoom").click()
     wait(browser).until(
@@ -110,6 +120,7 @@ def test_an_editor_creates_a_site_on_the_map_and_a_reviewer_publishes_it(
     assert "07:00" in new_values  # the opening hours are in the diff
     # The new place is drawn on a map beside the diff.
     review.find_element(By.CSS_SELECTOR, ".diff-map.live path.leaflet-interactive")
+    screenshot(browser, "workspace-review.png")
     review.find_element(By.CSS_SELECTOR, "textarea").send_keys("Đã kiểm tra tại chỗ")
     review.find_element(By.CSS_SELECTOR, "button.approve").click()
     wait(browser).until(seen.presence_of_element_located((By.ID, "no-reviews")))

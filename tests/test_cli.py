@@ -75,7 +75,9 @@ def test_demo_load_serves_hue_and_is_idempotent(run, settings):
     assert reviews.status_code == 200
     again = run("demo", "load")
     assert "0 created, 1168 already present" in again.output
-    assert "password" not in again.output and "tourism token create --account admin" in again.output
+    assert "Demo administrator: user" not in again.output  # the password is shown only once
+    assert "tourism account password admin" in again.output
+    assert "tourism token create --account admin" in again.output
     assert run("db", "current").output.strip() == schema_admin.head_revision()
 
 
@@ -134,6 +136,21 @@ def test_organisations_accounts_and_their_tokens(run, client):
     )
     assert created.exit_code == 0, created.output
     assert "minh\tTrần Văn Minh\thue\treviewer\tactive" in run("account", "list").output
+    changed = CliRunner().invoke(
+        main,
+        [
+            "--database-url",
+            client.application.extensions["tourism"].settings.database_url,
+            "account",
+            "password",
+            "minh",
+            "--password-stdin",
+        ],
+        input="một mật khẩu mới dài hơn\n",
+    )
+    assert changed.exit_code == 0, changed.output
+    accounts = client.application.extensions["tourism"].accounts
+    assert accounts.check_password("minh", "một mật khẩu mới dài hơn").username == "minh"
     token = run("token", "create", "--account", "minh")
     assert token.exit_code == 0 and "Trần Văn Minh (reviewer)" in token.output
     headers = {"Authorization": f"Bearer {token.output.strip().splitlines()[-1]}"}

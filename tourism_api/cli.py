@@ -229,6 +229,20 @@ def account_list(ctx: Context) -> None:
         )
 
 
+@account.command("password")
+@click.argument("username")
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+@pass_ctx
+def account_password(ctx: Context, username: str, password_stdin: bool) -> None:
+    """Set a new password (it also lifts a lockout after repeated failures)."""
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = click.prompt("New password", hide_input=True, confirmation_prompt=True)
+    item = ctx.services.accounts.update(username, password=password)
+    click.echo(f"Password of {item.username} changed.")
+
+
 @account.command("disable")
 @click.argument("username")
 @pass_ctx
@@ -582,12 +596,14 @@ def demo_load(ctx: Context) -> None:
         password, token = made
         click.echo(
             f"Demo administrator: user {ADMIN}, password {password} (shown this once).\n"
+            "  Sign in to the staff workspace at http://127.0.0.1:8000/staff/ with them.\n"
             f"Its token for scripts and curl: {token}\n"
             "  e.g. curl -H 'Authorization: Bearer <token>' http://127.0.0.1:8000/v1/reviews"
         )
     else:
         click.echo(
-            f"Demo administrator {ADMIN!r} exists; a new token: tourism token create --account {ADMIN}"
+            f"Demo administrator {ADMIN!r} exists; a new password: tourism account password {ADMIN}"
+            f"; a new token: tourism token create --account {ADMIN}"
         )
     if rejected:
         sys.exit(1)

@@ -11,7 +11,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from sqlalchemy import exists, or_, select
-from sqlalchemy.orm import Session, noload, sessionmaker
+from sqlalchemy.orm import Session, lazyload, sessionmaker
 
 from search.text import fold
 
@@ -132,7 +132,7 @@ class Workspace:
                 query = select(Site).where(Site.id.in_(ids)).order_by(Site.updated_at.desc())
             # A list shows names and states: the photos, sources and categories every site
             # loads with it by default would triple the time of a page of 100.
-            lean = (noload(Site.media), noload(Site.sources), noload(Site.categories))
+            lean = (lazyload(Site.media), lazyload(Site.sources), lazyload(Site.categories))
             sites = session.scalars(query.options(*lean).limit(FIND_LIMIT + 1)).all()
         return list(sites[:FIND_LIMIT]), len(sites) > FIND_LIMIT
 

@@ -99,18 +99,29 @@ def test_the_edit_form_keeps_what_it_does_not_show(client, offices):
     record = site_record(
         admission={
             "free": False,
-            "prices": [{"label": {"vi": "Người lớn"}, "amount": 50000, "currency": "VND"}],
+            "prices": [
+                {"label": {"vi": "Người lớn", "en": "Adults"}, "amount": 50000, "currency": "VND"}
+            ],
+            "notes": {"vi": "Miễn phí cho trẻ em dưới 7 tuổi"},
         },
         opening_hours={
             "weekly": {"mon": [{"opens": "08:00", "closes": "17:00"}]},
-            "closures": [{"start": "2027-02-06", "end": "2027-02-08", "reason": {"vi": "Tết"}}],
+            "closures": [
+                {
+                    "start": "2027-02-06",
+                    "end": "2027-02-08",
+                    "reason": {"vi": "Tết", "en": "Lunar New Year"},
+                }
+            ],
         },
+        designations=[{"type": "special_national_relic", "year": 2014, "reference": "QĐ 2383"}],
         sources=[{"source": "tth-relics", "source_id": "TTH-001"}],
     )
     site = offices.catalogue.create_site(record, "lan", organisation_id=hue)
     csrf = signed_in(client, "lan")
     page = client.get(f"/staff/sites/{site.id}").get_data(as_text=True)
     assert 'value="08:00-17:00"' in page and "tth-relics" in page
+    assert "2027-02-06 2027-02-08 | Tết" in page and "Người lớn = 50000 VND" in page
     form = {
         "csrf_token": csrf,
         "version": "1",
@@ -123,16 +134,30 @@ def test_the_edit_form_keeps_what_it_does_not_show(client, offices):
         "lon": "107.5446",
         "hours.mon": "08:00-17:00",
         "hours.sat": "08:00-12:00",
+        "closures": "2027-02-06 2027-02-08 | Tết\n2027-09-02 | Quốc khánh",
+        "prices": "Người lớn = 50000 VND\nSinh viên = 20.000 VND",
+        "designations": "special_national_relic 2014",
     }
+    bad = client.post(f"/staff/sites/{site.id}", data={**form, "closures": "6/2/2027 Tết"})
+    assert bad.status_code == 422 and "YYYY-MM-DD" in bad.get_data(as_text=True)
     assert client.post(f"/staff/sites/{site.id}", data=form).status_code == 303
     saved = offices.catalogue.get_site(site.id, include_unpublished=True)
     assert saved.name["fr"] == "Pagode de la Dame céleste"
-    assert saved.admission == record["admission"]
-    assert saved.opening_hours["closures"][0]["reason"] == {"vi": "Tết"}
+    # Lines left as they were keep what the form does not show (other languages, notes).
+    assert saved.admission["notes"] == record["admission"]["notes"]
+    assert saved.admission["prices"] == [
+        record["admission"]["prices"][0],
+        {"label": {"vi": "Sinh viên"}, "amount": 20000, "currency": "VND"},
+    ]
+    assert saved.opening_hours["closures"] == [
+        record["opening_hours"]["closures"][0],
+        {"start": "2027-09-02", "reason": {"vi": "Quốc khánh"}},
+    ]
+    assert saved.designations == record["designations"]
     assert saved.opening_hours["weekly"]["sat"] == [{"opens": "08:00", "closes": "12:00"}]
     assert [(s.source, s.source_id) for s in saved.sources] == [("tth-relics", "TTH-001")]
     changes = offices.catalogue.revisions(site.id)[-1].changes
-    assert set(changes) == {"name", "opening_hours"}
+    assert set(changes) == {"name", "opening_hours", "admission"}
 
 
 def test_photos_go_up_through_the_plain_form_too(client, offices):

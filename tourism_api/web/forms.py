@@ -55,6 +55,22 @@ def form_values(record: Mapping[str, Any], languages: Iterable[str]) -> dict[str
         values[f"hours.{day}"] = ", ".join(
             f"{i['opens']}-{i['closes']}" for i in weekly.get(day, [])
         )
+    first = next(iter(languages), "vi")
+    closures = (record.get("opening_hours") or {}).get("closures") or []
+    values["closures"] = "\n".join(
+        " ".join(filter(None, (c["start"], c.get("end")))) + _reason(c.get("reason"), first)
+        for c in closures
+    )
+    admission = record.get("admission") or {}
+    values["admission.free"] = "1" if admission.get("free") else ""
+    values["prices"] = "\n".join(
+        f"{_text_in(p.get('label'), first)} = {_amount(p['amount'])} {p.get('currency', 'VND')}"
+        for p in admission.get("prices") or []
+    )
+    values["designations"] = "\n".join(
+        " ".join(filter(None, (d["type"], str(d.get("year") or ""))))
+        for d in record.get("designations") or []
+    )
     values["categories"] = ",".join(record.get("categories") or [])
     return values
 
@@ -98,7 +114,17 @@ def record_from_form(
         accessibility.pop("wheelchair", None)
     _set(record, "accessibility", accessibility)
     _set(record, "admin_area", form.get("admin_area", "").strip())
-    _set(record, "opening_hours", _hours(form, stored.get("opening_hours")))
+    first = next(iter(languages), "vi")
+    hours = _hours(form, stored.get("opening_hours"))
+    closures = _closures(form.get("closures", ""), (stored.get("opening_hours") or {}), first)
+    if closures:
+        hours = {**(hours or {}), "closures": closures}
+    elif hours:
+        hours.pop("closures", None)
+        hours = hours if set(hours) - {"timezone"} else None
+    _set(record, "opening_hours", hours)
+    _set(record, "admission", _admission(form, stored.get("admission") or {}, first))
+    _set(record, "designations", _designations(form.get("designations", ""), stored, first))
     _set(record, "categories", categories)
     return record
 
@@ -107,8 +133,16 @@ def error_fields(errors: Any) -> dict[str, str]:
     """The API's nested error messages as {"name.en": "message"} for the form."""
     shown: dict[str, str] = {}
     for path, message in flatten_errors(errors):
-        key = "hours" if path.startswith("opening_hours") else path
-        key = "location" if key.startswith("location") else key
+        if path.startswith("opening_hours.closures"):
+            key = "closures"
+        elif path.startswith("opening_hours"):
+            key = "hours"
+        elif path.startswith("admission"):
+            key = "prices"
+        elif path.startswith(("location", "designations")):
+            key = path.split(".")[0]
+        else:
+            key = path
         shown.setdefault(key, message)
     return shown
 
@@ -166,3 +200,98 @@ def _hours(form: Mapping[str, str], stored: Any) -> dict | None:
         hours.pop("weekly", None)
     # A zone alone says nothing: no hours.
     return hours if set(hours) - {"timezone"} else None
+
+
+def _text_in(texts: Any, lang: str) -> str:
+    texts = texts or {}
+    return texts.get(lang) or next(iter(texts.values()), "")
+
+
+def _reason(reason: Any, lang: str) -> str:
+    text = _text_in(reason, lang)
+    return f" | {text}" if text else ""
+
+
+def _amount(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else str(value)
+
+
+DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def _closures(text: str, stored_hours: dict, lang: str) -> list[dict]:
+    """Lines "2027-02-06 2027-02-08 | Tết" (the reason in the first language); a line as it
+    was keeps the reason's other languages."""
+    stored = {
+        (c["start"], c.get("end"), _text_in(c.get("reason"), lang)): c
+        for c in stored_hours.get("closures") or []
+    }
+    closures = []
+    for number, line in enumerate(filter(None, (x.strip() for x in text.splitlines())), 1):
+        dates, _, reason = (part.strip() for part in line.partition("|"))
+        parts = dates.split()
+        if not 1 <= len(parts) <= 2 or not all(DATE.match(p) for p in parts):
+            raise FormProblem(
+                "closures",
+                f"Line {number}: write 2027-02-06 2027-02-08 | Tết (dates as YYYY-MM-DD).",
+            )
+        start, end = parts[0], parts[1] if len(parts) == 2 else None
+        kept = stored.get((start, end, reason))
+        if kept is not None:
+            closures.append(kept)
+            continue
+        closure = {"start": start}
+        if end:
+            closure["end"] = end
+        if reason:
+            closure["reason"] = {lang: reason}
+        closures.append(closure)
+    return closures
+
+
+PRICE = re.compile(r"^(?P<label>.+?)\s*=\s*(?P<amount>[0-9][0-9.,]*)\s*(?P<currency>[A-Za-z]{3})?$")
+
+
+def _admission(form: Mapping[str, str], stored: dict, lang: str) -> dict:
+    """The free box and lines "Người lớn = 200000 VND"; notes stay as they were."""
+    admission = {k: v for k, v in stored.items() if k not in ("free", "prices")}
+    if form.get("admission.free"):
+        admission["free"] = True
+    elif "free" in stored:
+        admission["free"] = False
+    kept = {
+        (_text_in(p.get("label"), lang), float(p["amount"]), p.get("currency", "VND")): p
+        for p in stored.get("prices") or []
+    }
+    prices = []
+    lines = filter(None, (x.strip() for x in form.get("prices", "").splitlines()))
+    for number, line in enumerate(lines, 1):
+        match = PRICE.match(line)
+        if not match:
+            raise FormProblem("prices", f"Line {number}: write Người lớn = 200000 VND.")
+        amount = float(match["amount"].replace(",", "").replace(".", ""))
+        currency = (match["currency"] or "VND").upper()
+        label = match["label"].strip()
+        prices.append(
+            kept.get((label, amount, currency))
+            or {"label": {lang: label}, "amount": amount, "currency": currency}
+        )
+    if prices:
+        admission["prices"] = prices
+    return admission
+
+
+def _designations(text: str, stored: Mapping[str, Any], lang: str) -> list[dict]:
+    """Lines "special_national_relic 2014"; a line as it was keeps its reference and label."""
+    kept = {(d["type"], d.get("year")): d for d in stored.get("designations") or []}
+    designations = []
+    for number, line in enumerate(filter(None, (x.strip() for x in text.splitlines())), 1):
+        parts = line.split()
+        year = None
+        if len(parts) == 2 and parts[1].isdigit():
+            year = int(parts[1])
+        elif len(parts) != 1:
+            raise FormProblem("designations", f"Line {number}: write national_relic 1993.")
+        entry = kept.get((parts[0], year)) or {"type": parts[0], **({"year": year} if year else {})}
+        designations.append(entry)
+    return designations

@@ -9,7 +9,7 @@ from ..api.context import services
 from ..catalogue.opening_hours import DAYS
 from ..catalogue.patches import make_patch
 from ..catalogue.records import record_view
-from ..catalogue.taxonomy import KINDS
+from ..catalogue.taxonomy import DESIGNATIONS, KINDS
 from ..errors import InvalidInput, PreconditionFailed
 from .blueprint import blp, require
 from .forms import FormProblem, error_fields, form_values, record_from_form
@@ -29,6 +29,7 @@ def _page(site, values: dict, *, errors: dict | None = None, stale: dict | None 
         stale=stale,
         kinds=KINDS,
         days=DAYS,
+        designation_types=list(DESIGNATIONS),
         categories=svc.taxonomy.categories(),
         chosen=set(filter(None, values.get("categories", "").split(","))),
         provenance=provenance,

@@ -328,3 +328,48 @@ def test_the_language_a_person_picks_follows_their_account(app, offices):
     elsewhere.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
     signed_in(elsewhere, "lan")
     assert "<h1>Tableau de bord</h1>" in elsewhere.get("/staff/").get_data(as_text=True)
+
+
+def test_records_are_found_by_category_province_and_what_they_lack(client, offices):
+    hue = offices.accounts.organisation("hue").id
+    make = offices.catalogue.create_site
+    make(
+        site_record("chua-thien-mu", categories=["religious"], admin_area="Huế"),
+        "lan",
+        organisation_id=hue,
+    )
+    make(site_record("lang-tu-duc", admin_area="Huế"), "lan", organisation_id=hue)
+    make(site_record("dai-noi", admin_area="Quảng Trị"), "lan", organisation_id=hue)
+    signed_in(client, "lan")
+
+    def names(**query) -> set[str]:
+        page = client.get("/staff/sites", query_string=query).get_data(as_text=True)
+        return set(re.findall(r'<td><a href="/staff/sites/[^"]+">([^<]+)</a>', page))
+
+    assert names(category="religious") == {"Thien Mu Pagoda"}
+    assert names(area="Huế") == {"Thien Mu Pagoda", "Tomb of Tu Duc"}
+    assert len(names()) == 3 and names(missing="photo") == names()
+    assert names(q="lang tu duc") == {"Tomb of Tu Duc"}
+
+
+def test_an_office_uploads_its_own_mapping_profile(client, offices):
+    from tests.ingest.test_pipeline import FIXTURES
+
+    csrf = signed_in(client, "lan")
+    text = (FIXTURES / "hue-relics.toml").read_text(encoding="utf-8")
+    wrong = client.post(
+        "/staff/imports/profiles",
+        data={"csrf_token": csrf, "name": "di-tich-hue", "toml": "[source"},
+        follow_redirects=True,
+    )
+    assert "di-tich-hue" not in [p.name for p in offices.imports.stored_profiles(None)]
+    assert 'class="problem flash"' in wrong.get_data(as_text=True)
+    saved = client.post(
+        "/staff/imports/profiles",
+        data={"csrf_token": csrf, "name": "di-tich-hue", "toml": text},
+        follow_redirects=True,
+    )
+    page = saved.get_data(as_text=True)
+    assert "Profile di-tich-hue saved" in page and '<option value="di-tich-hue">' in page
+    (stored,) = offices.imports.stored_profiles(offices.accounts.organisation("hue").id)
+    assert stored.created_by == "Nguyễn Thị Lan"

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session, lazyload, sessionmaker
 from search.text import fold
 
 from ..access.tokens import Principal
-from ..catalogue.models import ImportRun, Media, Site
+from ..catalogue.models import ImportRun, Media, Site, SiteCategory
 from ..catalogue.proposals import Proposals
 from ..catalogue.taxonomy import KINDS, STATUSES
 from ..config import Settings
@@ -33,6 +33,8 @@ class Finding:
     status: str = ""
     kind: str = ""
     missing: str = ""  # "photo", "hours" or a language code
+    category: str = ""
+    area: str = ""  # the province (admin_area)
 
 
 class Workspace:
@@ -108,6 +110,14 @@ class Workspace:
             query = query.where(Site.status == finding.status)
         if finding.kind in KINDS:
             query = query.where(Site.kind == finding.kind)
+        if finding.category:
+            query = query.where(
+                exists().where(
+                    SiteCategory.site_id == Site.id, SiteCategory.category_code == finding.category
+                )
+            )
+        if finding.area:
+            query = query.where(Site.admin_area == finding.area)
         if finding.missing == "photo":
             query = query.where(~exists().where(Media.site_id == Site.id))
         elif finding.missing == "hours":
@@ -135,6 +145,12 @@ class Workspace:
             lean = (lazyload(Site.media), lazyload(Site.sources), lazyload(Site.categories))
             sites = session.scalars(query.options(*lean).limit(FIND_LIMIT + 1)).all()
         return list(sites[:FIND_LIMIT]), len(sites) > FIND_LIMIT
+
+    def areas(self, who: Principal) -> list[str]:
+        """The provinces the office's records are in, for the find page's filter."""
+        with self.sessions() as session:
+            query = self._scoped(select(Site.admin_area).distinct(), who.organisation_id)
+            return sorted(a for a in session.scalars(query) if a)
 
     @staticmethod
     def _scoped(query, org: int | None):

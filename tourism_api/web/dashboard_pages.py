@@ -31,6 +31,8 @@ def find():
         status=args.get("status", ""),
         kind=args.get("kind", ""),
         missing=args.get("missing", ""),
+        category=args.get("category", "")[:60],
+        area=args.get("area", "")[:120],
     )
     sites, more = services().workspace.find(who, finding)
     points = {}
@@ -45,6 +47,8 @@ def find():
         more=more,
         kinds=KINDS,
         statuses=STATUSES,
+        categories=services().taxonomy.categories(),
+        areas=services().workspace.areas(who),
     )
 
 

@@ -7,7 +7,7 @@ import csv
 import io
 from pathlib import Path
 
-from flask import Response, redirect, render_template, request, url_for
+from flask import Response, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from ingest.profiles import shipped
@@ -16,7 +16,7 @@ from ingest.report_io import csv_rows
 
 from ..api.context import services
 from ..api.jobs import job_view, visible_job
-from ..errors import InvalidInput
+from ..errors import DomainError, InvalidInput
 from .blueprint import blp, require
 
 
@@ -113,3 +113,24 @@ def import_report_csv(import_id):
         mimetype="text/csv",
         headers={"Content-Disposition": f'attachment; filename="import-{run.id}-report.csv"'},
     )
+
+
+@blp.route("/imports/profiles", methods=["POST"])
+def upload_profile():
+    """An office's own mapping profile (TOML), checked before it is kept."""
+    who = require("edit")
+    upload = request.files.get("toml_file")
+    text = upload.read().decode("utf-8", "replace") if upload and upload.filename else ""
+    text = text or request.form.get("toml", "")
+    try:
+        stored = services().imports.save_profile(
+            request.form.get("name", "").strip(),
+            text,
+            organisation_id=who.organisation_id,
+            actor=who.name,
+        )
+        flash(_("Profile %(name)s saved: choose it below.", name=stored.name), "saved")
+    except DomainError as exc:
+        details = "; ".join(" ".join(map(str, v)) for v in (exc.errors or {}).values())
+        flash(f"{exc.message} {details}".strip(), "problem")
+    return redirect(url_for("staff.imports"), code=303)

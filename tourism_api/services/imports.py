@@ -26,7 +26,7 @@ from ..catalogue.models import ImportProfile, ImportRun, Job
 from ..catalogue.sites import Catalogue
 from ..db import transaction
 from ..errors import Conflict, InvalidInput, NotFound
-from .jobs import Jobs
+from .jobs import Jobs, counting
 
 PROFILE_NAME = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 MAX_PROFILE_CHARS = 100_000
@@ -220,15 +220,7 @@ class ImportService:
                 "The uploaded file is no longer here: upload it again.", {"file": ["Gone."]}
             )
         profile = self.profile(payload["profile"], organisation_id=payload.get("organisation_id"))
-        total = self.estimate(path, profile)
-        done = 0
-
-        def step(records: int) -> None:
-            nonlocal done
-            done += records
-            progress(done, max(total, done))
-
-        progress(0, total)
+        step = counting(progress, self.estimate(path, profile))
         completed = self.run(
             path,
             profile,

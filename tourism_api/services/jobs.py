@@ -118,20 +118,25 @@ class Jobs:
                 job.done = job.total
 
 
+def counting(progress: Progress, total: int) -> Callable[[int], None]:
+    """A job's progress fed by work that reports how many more records it did each time
+    (the import pipeline, the indexer): the running count against the expected total."""
+    done = 0
+
+    def step(count: int) -> None:
+        nonlocal done
+        done += count
+        progress(done, max(total, done))
+
+    progress(0, total)
+    return step
+
+
 def reindex_handler(indexer) -> Handler:
     """Rebuilding the search index as a job (an administrator's button, not a request that
     waits minutes): a fresh index, switched to when complete."""
 
     def run(payload: dict, progress: Progress) -> dict:
-        total = indexer.count_published()
-        done = 0
-
-        def step(count: int) -> None:
-            nonlocal done
-            done += count
-            progress(done, max(total, done))
-
-        progress(0, total)
-        return {"indexed": indexer.rebuild(step)}
+        return {"indexed": indexer.rebuild(counting(progress, indexer.count_published()))}
 
     return run

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import json
+
 import requests
 from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
+from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as seen
 from selenium.webdriver.support.ui import WebDriverWait
@@ -31,6 +34,19 @@ def screenshot(browser, name: str) -> None:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     browser.execute_script("window.scrollTo(0, 0)")
     browser.save_screenshot(str(SCREENSHOTS / name))
+
+
+def fits_a_phone(browser, url: str) -> bool:
+    """Whether the page, on a 390 px wide screen, needs no sideways scrolling (tables scroll
+    inside their own boxes)."""
+    browser.set_window_size(390, 844)
+    try:
+        browser.get(url)
+        return browser.execute_script(
+            "return document.documentElement.scrollWidth <= window.innerWidth"
+        )
+    finally:
+        browser.set_window_size(1280, 1000)
 
 
 def sign_in(browser, base: str, username: str, then: str = "/staff/") -> None:
@@ -63,6 +79,12 @@ def test_an_editor_creates_a_site_on_the_map_and_a_reviewer_publishes_it(
     lon = float(browser.find_element(By.ID, "f-lon").get_attribute("value"))
     assert abs(lat - 16.4637) < 0.05 and abs(lon - 107.5909) < 0.05  # around Huế
     browser.find_element(By.CSS_SELECTOR, ".leaflet-marker-icon")  # the marker is shown
+    # Its grounds, drawn as a polygon with Leaflet-Geoman: four corners, then the first again.
+    browser.find_element(By.CSS_SELECTOR, ".leaflet-pm-icon-polygon").click()
+    for dx, dy in ((-60, -40), (60, -40), (60, 40), (-60, 40), (-60, -40)):
+        ActionChains(browser).move_to_element_with_offset(map_element, dx, dy).click().perform()
+    area = json.loads(browser.find_element(By.ID, "f-footprint").get_attribute("value"))
+    assert area["type"] == "Polygon" and len(area["coordinates"][0]) == 5
     fill(browser, "f-name-vi", "Chùa Từ Hiếu")
     fill(browser, "f-name-en", "Tu Hieu Pagoda")
     browser.find_element(By.CSS_SELECTOR, "#f-kind option[value=pagoda]").click()
@@ -72,6 +94,12 @@ def test_an_editor_creates_a_site_on_the_map_and_a_reviewer_publishes_it(
     wait(browser).until(seen.presence_of_element_located((By.ID, "saved")))
     site_id = browser.current_url.rsplit("/", 1)[1].split("?")[0]
     assert browser.find_element(By.ID, "site-status").text == "draft"
+    stored = offices.catalogue.get_site(site_id, include_unpublished=True)
+    assert stored.is_zone  # the drawn polygon is its footprint
+    # On a phone's screen the pages fit its width: nothing to scroll sideways.
+    for page in (f"/staff/sites/{site_id}", "/staff/", "/staff/sites", "/staff/imports"):
+        assert fits_a_phone(browser, live_server + page), page
+    browser.get(f"{live_server}/staff/sites/{site_id}")
     # A mistake is shown next to its field, and nothing is saved.
     fill(browser, "f-hours-tue", "7 to 5")
     browser.find_element(By.ID, "save").click()
@@ -114,6 +142,8 @@ def test_an_editor_creates_a_site_on_the_map_and_a_reviewer_publishes_it(
     assert requests.get(f"{live_server}/v1/sites/{site_id}", timeout=5).status_code == 404
 
     sign_in(browser, live_server, "minh", then="/staff/reviews")
+    assert fits_a_phone(browser, f"{live_server}/staff/reviews")
+    browser.get(f"{live_server}/staff/reviews")
     review = wait(browser).until(seen.presence_of_element_located((By.ID, f"review-{site_id}")))
     assert "Tu Hieu Pagoda" in review.text and "Nguyễn Thị Lan" in review.text
     new_values = review.find_element(By.CSS_SELECTOR, "table.diff").text

@@ -350,6 +350,8 @@ def test_records_are_found_by_category_province_and_what_they_lack(client, offic
     assert names(area="Huế") == {"Thien Mu Pagoda", "Tomb of Tu Duc"}
     assert len(names()) == 3 and names(missing="photo") == names()
     assert names(q="lang tu duc") == {"Tomb of Tu Duc"}
+    assert names(q="TOMB of tu") == {"Tomb of Tu Duc"}  # any language, folded
+    assert names(q="chua-thien-mu") == {"Thien Mu Pagoda"}  # its slug
 
 
 def test_an_office_uploads_its_own_mapping_profile(client, offices):

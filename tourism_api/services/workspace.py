@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 
-from sqlalchemy import exists, or_, select
+from sqlalchemy import exists, select
 from sqlalchemy.orm import Session, lazyload, sessionmaker
 
 from search.text import fold
@@ -124,20 +124,21 @@ class Workspace:
             query = query.where(Site.opening_hours.is_(None))
         text = fold(finding.q).strip()
         with self.sessions() as session:
-            if text:
-                query = query.where(
-                    or_(Site.sort_name.contains(text, autoescape=True), Site.slug == finding.q)
-                )
             query = query.order_by(Site.updated_at.desc())
-            if finding.missing in self.languages:
-                # Which language a JSON name lacks is not asked the same way on both
-                # databases: read the names, then the few records that lack it.
+            if text or finding.missing in self.languages:
+                # Names in every language and other names, folded as the public search
+                # folds them ("chua thien mu", "thien mu pagoda", "linh mu"), and which
+                # language a name lacks: read from the JSON names, the same on both databases.
                 ids = [
                     site_id
-                    for site_id, name in session.execute(
-                        query.with_only_columns(Site.id, Site.name)
+                    for site_id, name, aliases, slug in session.execute(
+                        query.with_only_columns(Site.id, Site.name, Site.aliases, Site.slug)
                     )
-                    if not (name or {}).get(finding.missing)
+                    if (not text or _matches(text, name, aliases, slug))
+                    and (
+                        finding.missing not in self.languages
+                        or not (name or {}).get(finding.missing)
+                    )
                 ][: FIND_LIMIT + 1]
                 query = select(Site).where(Site.id.in_(ids)).order_by(Site.updated_at.desc())
             # A list shows names and states: the photos, sources and categories every site
@@ -155,3 +156,8 @@ class Workspace:
     @staticmethod
     def _scoped(query, org: int | None):
         return query.where(Site.organisation_id == org) if org is not None else query
+
+
+def _matches(text: str, name: dict | None, aliases: list | None, slug: str) -> bool:
+    folded = " | ".join(fold(n) for n in [*(name or {}).values(), *(aliases or [])])
+    return text in folded or text == slug

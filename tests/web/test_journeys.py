@@ -85,6 +85,9 @@ def test_an_editor_creates_a_site_on_the_map_and_a_reviewer_publishes_it(
         ActionChains(browser).move_to_element_with_offset(map_element, dx, dy).click().perform()
     area = json.loads(browser.find_element(By.ID, "f-footprint").get_attribute("value"))
     assert area["type"] == "Polygon" and len(area["coordinates"][0]) == 5
+    # The corners did not move the site's own place.
+    assert float(browser.find_element(By.ID, "f-lat").get_attribute("value")) == lat
+    assert float(browser.find_element(By.ID, "f-lon").get_attribute("value")) == lon
     fill(browser, "f-name-vi", "Chùa Từ Hiếu")
     fill(browser, "f-name-en", "Tu Hieu Pagoda")
     browser.find_element(By.CSS_SELECTOR, "#f-kind option[value=pagoda]").click()

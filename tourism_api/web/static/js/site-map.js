@@ -31,7 +31,15 @@
   }
   var start = typed();
   if (start) { map.setView(start, 16); place(start); } else { map.setView([16.4637, 107.5909], 12); }
-  map.on("click", function (event) { place(event.latlng); write(event.latlng); });
+  // While an area is being drawn, clicks are its corners, not the site's place.
+  var drawing = false;
+  map.on("pm:drawstart", function () { drawing = true; });
+  map.on("pm:drawend", function () { window.setTimeout(function () { drawing = false; }, 0); });
+  map.on("click", function (event) {
+    if (drawing) { return; }
+    place(event.latlng);
+    write(event.latlng);
+  });
   [lat, lon].forEach(function (input) {
     input.addEventListener("change", function () {
       var point = typed();

@@ -83,9 +83,11 @@ class Jobs:
             job.started_at = datetime.now(UTC)
             kind, payload = job.kind, dict(job.payload)
         last = 0.0
+        latest: list[int] = []
 
         def progress(done: int, total: int | None) -> None:
             nonlocal last
+            latest[:] = [done]
             now = time.monotonic()
             if now - last >= PROGRESS_INTERVAL:
                 last = now
@@ -99,7 +101,9 @@ class Jobs:
             log.exception("job %s (%s) failed", job_id, kind)
             self._finish(job_id, "failed", error=f"Internal error ({type(exc).__name__}).")
         else:
-            self._finish(job_id, "done", result=result)
+            # Done: the count is what was really done (the total was an estimate).
+            counted = {"done": latest[0], "total": latest[0]} if latest else {}
+            self._finish(job_id, "done", result=result, **counted)
 
     def _update(self, job_id: str, **values: Any) -> None:
         with transaction(self.sessions) as session:
@@ -107,15 +111,17 @@ class Jobs:
             for name, value in values.items():
                 setattr(job, name, value)
 
-    def _finish(self, job_id: str, status: str, *, result: dict | None = None, error=None):
+    def _finish(
+        self, job_id: str, status: str, *, result: dict | None = None, error=None, **counted
+    ) -> None:
         with transaction(self.sessions) as session:
             job = session.get(Job, job_id)
             job.status = status
             job.result = result
             job.error = (error or "")[:2000] or None
             job.finished_at = datetime.now(UTC)
-            if status == "done" and job.total is not None:
-                job.done = job.total
+            for name, value in counted.items():
+                setattr(job, name, value)
 
 
 def counting(progress: Progress, total: int) -> Callable[[int], None]:

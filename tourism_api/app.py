@@ -110,7 +110,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     pages.configure(app)
     register_error_handlers(app)
     caching.register(app)
-    security_headers.register(app)
+    security_headers.register(app, settings.map_tiles_url)
     cors.register(app, settings)
     sessions.configure(app)
     auth.register(app)

@@ -38,7 +38,10 @@ def test_pages_speak_the_browser_s_language_or_the_chosen_one(client, accept, ui
     assert page.status_code == 200
     assert f"<h1>{heading}</h1>" in page.get_data(as_text=True)
     assert page.headers["Cache-Control"] == "private, no-store"
-    assert "script-src 'self'" in page.headers["Content-Security-Policy"]
+    policy = page.headers["Content-Security-Policy"]
+    assert "script-src 'self';" in policy  # no script from anywhere else
+    # The base map's tiles (OpenStreetMap's by default) are the only outside images.
+    assert "img-src 'self' data: https://tile.openstreetmap.org;" in policy
 
 
 def test_signing_in_goes_back_only_to_workspace_pages(client, offices):
@@ -375,3 +378,11 @@ def test_an_office_uploads_its_own_mapping_profile(client, offices):
     assert "Profile di-tich-hue saved" in page and '<option value="di-tich-hue">' in page
     (stored,) = offices.imports.stored_profiles(offices.accounts.organisation("hue").id)
     assert stored.created_by == "Nguyễn Thị Lan"
+
+
+def test_the_page_policy_follows_the_configured_base_map():
+    from tourism_api.api.security_headers import tile_source
+
+    assert tile_source("https://{s}.tile.example.vn/{z}/{x}/{y}.png") == "https://*.tile.example.vn"
+    assert tile_source("http://127.0.0.1:8080/tiles/{z}/{x}/{y}.png") == "http://127.0.0.1:8080"
+    assert tile_source("/tiles/{z}/{x}/{y}.png") == ""  # this server's own: 'self' covers it

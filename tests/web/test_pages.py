@@ -316,7 +316,14 @@ def test_a_flagged_photo_is_checked_and_its_flags_go(client, offices):
     assert [f["code"] for f in second.review] == ["near_duplicate"]
     page = client.get(f"/staff/sites/{site.id}").get_data(as_text=True)
     assert "looks like photo" in page
+    dashboard = client.get("/staff/").get_data(as_text=True)
+    assert 'id="flagged-link"' in dashboard
+    listed = client.get("/staff/sites?flagged=1").get_data(as_text=True)
+    assert f'href="/staff/sites/{site.id}"' in listed
     client.post(f"/staff/media/{second.id}/checked", data={"csrf_token": csrf})
+    assert f'href="/staff/sites/{site.id}"' not in client.get("/staff/sites?flagged=1").get_data(
+        as_text=True
+    )
     assert offices.media.get(second.id, staff=True).review == []
     last = offices.catalogue.revisions(site.id)[-1]
     assert last.changes["media"]["new"]["checked"] == ["near_duplicate"]

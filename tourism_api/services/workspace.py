@@ -35,6 +35,7 @@ class Finding:
     missing: str = ""  # "photo", "hours" or a language code
     category: str = ""
     area: str = ""  # the province (admin_area)
+    flagged: bool = False  # with a photo flagged for a look (GPS far away, near-duplicate)
 
 
 class Workspace:
@@ -124,6 +125,13 @@ class Workspace:
             query = query.where(Site.opening_hours.is_(None))
         text = fold(finding.q).strip()
         with self.sessions() as session:
+            if finding.flagged:
+                flagged = {
+                    site_id
+                    for site_id, review in session.execute(select(Media.site_id, Media.review))
+                    if review
+                }
+                query = query.where(Site.id.in_(flagged))
             query = query.order_by(Site.updated_at.desc())
             if text or finding.missing in self.languages:
                 # Names in every language and other names, folded as the public search

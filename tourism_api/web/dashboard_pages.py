@@ -33,6 +33,7 @@ def find():
         missing=args.get("missing", ""),
         category=args.get("category", "")[:60],
         area=args.get("area", "")[:120],
+        flagged=bool(args.get("flagged")),
     )
     sites, more = services().workspace.find(who, finding)
     points = {}

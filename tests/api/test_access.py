@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.factories import site_record
+from tests.factories import site_record, zone_record
 from tests.ingest.test_pipeline import FIXTURES, STAFF_PROFILE
 from tests.ingest.test_pipeline import run as import_file
 from tests.media.helpers import generated_jpeg, post_photo
@@ -77,11 +77,12 @@ def test_each_role_does_what_it_may_and_no_more(client, people):
 def test_an_office_changes_only_its_own_records(client, people):
     hue_site = client.post("/v1/sites", json=site_record(), headers=people["lan"]).json["id"]
     tuan = people["tuan"]
+    etag = read(client, hue_site, people["lan"])["If-Match"]
     for method, url, body in (
         ("PATCH", f"/v1/sites/{hue_site}", {"aliases": ["x"]}),
         ("POST", f"/v1/sites/{hue_site}/submit", None),
     ):
-        response = client.open(url, method=method, json=body, headers=read(client, hue_site, tuan))
+        response = client.open(url, method=method, json=body, headers={**tuan, "If-Match": etag})
         assert response.status_code == 403 and "organisation" in response.json["errors"], method
     photo = post_photo(client, tuan, hue_site, generated_jpeg(200, 100))
     assert photo.status_code == 403
@@ -93,6 +94,39 @@ def test_an_office_changes_only_its_own_records(client, people):
     client.post(f"/v1/sites/{hue_site}/submit", headers=read(client, hue_site, people["lan"]))
     queue = client.get("/v1/reviews", headers=people["minh"]).json["items"]
     assert [item["site_id"] for item in queue] == [hue_site]
+
+
+def test_an_office_reads_only_its_own_drafts(client, people, services):
+    lan, tuan, an = people["lan"], people["tuan"], people["an"]
+    hue_site = client.post("/v1/sites", json=site_record(), headers=lan).json["id"]
+    photo = post_photo(client, lan, hue_site, generated_jpeg(200, 100)).json["id"]
+    zone = client.post("/v1/sites", json=zone_record(), headers=lan).json["id"]
+    mine = client.post("/v1/sites", json=site_record("dai-noi"), headers=tuan).json["id"]
+    # Huế's viewer reads Huế's drafts; Vĩnh Long's editor does not even learn they exist.
+    assert client.get(f"/v1/sites/{hue_site}", headers=an).status_code == 200
+    for url in (
+        f"/v1/sites/{hue_site}",
+        f"/v1/zones/{zone}",
+        f"/v1/zones/{zone}/sites",
+        f"/v1/sites/{hue_site}/media",
+        f"/v1/media/{photo}",
+        f"/v1/media/{photo}/thumb.jpg",
+        f"/iiif/3/{photo}/info.json",
+        f"/iiif/3/sites/{hue_site}/manifest",
+    ):
+        assert client.get(url, headers=tuan).status_code == 404, url
+    for url in (f"/v1/sites/{hue_site}/revisions", f"/v1/sites/{hue_site}/provenance"):
+        assert client.get(url, headers=tuan).status_code == 403, url
+    listed = client.get("/v1/sites?status=any", headers=tuan).json["items"]
+    assert [s["id"] for s in listed] == [mine]
+    everything = client.get("/v1/sites?status=any", headers=an).json["items"]
+    assert {s["id"] for s in everything} == {hue_site, zone}
+    # Published, a record is everyone's to read.
+    for step in ("submit", "publish"):
+        who = lan if step == "submit" else people["minh"]
+        client.post(f"/v1/sites/{hue_site}/{step}", headers=read(client, hue_site, who))
+    assert client.get(f"/v1/sites/{hue_site}", headers=tuan).status_code == 200
+    assert client.get(f"/v1/media/{photo}", headers=tuan).status_code == 200
 
 
 def test_four_eyes_a_reviewer_cannot_approve_their_own_change(client, people):

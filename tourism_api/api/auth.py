@@ -14,6 +14,7 @@ from ..access.api_keys import KEY_PREFIX
 from ..access.roles import allows
 from ..access.tokens import Principal, principal_for
 from ..catalogue.changes import acting_account
+from ..catalogue.visibility import DraftAccess
 from ..errors import Forbidden, Unauthorized
 from .context import services
 from .sessions import session_account_id
@@ -111,3 +112,10 @@ def principal(*, required: bool = False) -> Principal | None:
 
 def is_staff() -> bool:
     return principal() is not None
+
+
+def draft_access() -> DraftAccess | bool:
+    """What the caller may read beyond published records: False for the public, else
+    their office's drafts (every office's for administrators). Truthy for staff."""
+    who = principal()
+    return False if who is None else DraftAccess(who.organisation_id)

@@ -8,7 +8,7 @@ from flask import redirect, request
 from flask_smorest import Blueprint
 
 from ..catalogue.models import Media
-from .auth import OPTIONAL_STAFF, is_staff
+from .auth import OPTIONAL_STAFF, draft_access
 from .caching import cache
 from .context import services
 from .media import image_response, image_responses
@@ -23,7 +23,7 @@ IIIF_IMAGE = 'application/ld+json;profile="http://iiif.io/api/image/3/context.js
 
 
 def _media(identifier: str) -> Media:
-    return services().media.get(identifier, staff=is_staff())
+    return services().media.get(identifier, staff=draft_access())
 
 
 @blp.route("/<string:identifier>", methods=["GET"])
@@ -82,7 +82,7 @@ def image_request(identifier, region, size, rotation, quality_format):
 @blp.alt_response(404, schema=ApiErrorSchema, description="No such published site")
 def manifest(ref):
     """A IIIF Presentation 3.0 manifest of a site's photos, with labels per language and navPlace."""
-    staff = is_staff()
+    staff = draft_access()
     body = services().media.site_manifest(ref, staff=staff, base_url=public_base())
     cache(public=not staff)
     return json_body(body)

@@ -10,7 +10,7 @@ from media_store.images import FORMATS, SIZES
 
 from ..catalogue.models import Media
 from ..errors import InvalidInput
-from .auth import OPTIONAL_STAFF, STAFF, authorize, is_staff
+from .auth import OPTIONAL_STAFF, STAFF, authorize, draft_access
 from .bodies import multipart_body, read_json_object, uploaded_file
 from .caching import cache
 from .context import services
@@ -152,7 +152,7 @@ def upload(ref):
 @blp.alt_response(404, schema=ApiErrorSchema, description="No such site")
 def site_media(ref):
     """A site's photos, in order; the primary one is marked."""
-    staff = is_staff()
+    staff = draft_access()
     items = [media_view(m, staff=staff) for m in services().media.list_for_site(ref, staff=staff)]
     cache(public=not staff)
     return {"items": items}
@@ -165,7 +165,7 @@ class MediaItem(MethodView):
     @blp.alt_response(404, schema=ApiErrorSchema, description="No such published photo")
     def get(self, media_id):
         """A photo's details (staff also see EXIF, GPS and review flags)."""
-        staff = is_staff()
+        staff = draft_access()
         media = services().media.get(media_id, staff=staff)
         cache(public=media.public and not staff)
         return media_view(media, staff=staff)
@@ -199,7 +199,7 @@ def media_file(media_id, size, fmt):
             {"size": [f"One of {', '.join(SIZES)}."], "format": ["webp or jpg"]},
         )
     svc = services()
-    media = svc.media.get(media_id, staff=is_staff())
+    media = svc.media.get(media_id, staff=draft_access())
     blob = svc.media.derivative(media, size, fmt)
     return image_response(
         blob, FORMATS[fmt][1], f"{media.sha256[:32]}-{size}.{fmt}", public=media.public

@@ -11,7 +11,7 @@ from marshmallow import RAISE
 from ..catalogue.models import Site
 from ..catalogue.records import iso_utc, public_view
 from .args import FormatArgs, SiteListArgs
-from .auth import OPTIONAL_STAFF, STAFF, authorize, is_staff
+from .auth import OPTIONAL_STAFF, STAFF, authorize, draft_access, is_staff
 from .bodies import IF_MATCH, expected_version, load_json, read_json_object
 from .caching import cache
 from .collections import feature_response, page_answer
@@ -102,7 +102,7 @@ class Sites(MethodView):
         with `f=geojson` or `Accept: application/geo+json`.
         """
         page = services().listing.sites(
-            args, staff=is_staff(), preferred=preferred_languages(args.get("lang"))
+            args, staff=draft_access(), preferred=preferred_languages(args.get("lang"))
         )
         return page_answer(page, args.get("f"))
 
@@ -127,7 +127,7 @@ class SiteItem(MethodView):
     @blp.alt_response(404, schema=ApiErrorSchema, description="No such published site")
     def get(self, args, ref):
         """One site by id or slug. Drafts are visible to staff only."""
-        site = services().catalogue.get_site(ref, include_unpublished=is_staff())
+        site = services().catalogue.get_site(ref, include_unpublished=draft_access())
         return site_answer(site, args)
 
     @blp.doc(requestBody=PATCH_BODY, security=STAFF, parameters=[IF_MATCH])
@@ -219,8 +219,8 @@ def restore(ref):
 @blp.doc(security=STAFF)
 @blp.response(200, RevisionListSchema)
 def revisions(ref):
-    """Who changed what and when (staff)."""
-    authorize("read_drafts")
+    """Who changed what and when (staff of the site's office)."""
+    authorize("read_drafts", ref)
     items = [
         {
             "version": r.version,
@@ -240,6 +240,6 @@ def revisions(ref):
 @blp.response(200, SiteProvenanceSchema)
 def provenance(ref):
     """Where each field's value came from (a source or a person), what each source last
-    sent, and the values waiting for review (staff)."""
-    authorize("read_drafts")
+    sent, and the values waiting for review (staff of the site's office)."""
+    authorize("read_drafts", ref)
     return services().proposals.fields(ref)

@@ -7,7 +7,7 @@ from marshmallow import RAISE
 
 from ..errors import NotFound
 from .args import FormatArgs, SiteListArgs
-from .auth import OPTIONAL_STAFF, is_staff
+from .auth import OPTIONAL_STAFF, draft_access
 from .collections import page_answer
 from .context import services
 from .negotiation import GEOJSON, preferred_languages
@@ -33,7 +33,7 @@ blp = Blueprint(
 def list_zones(args):
     """Zones with their footprints (GeoJSON geometry is the footprint)."""
     page = services().listing.sites(
-        args, staff=is_staff(), preferred=preferred_languages(args.get("lang")), zones_only=True
+        args, staff=draft_access(), preferred=preferred_languages(args.get("lang")), zones_only=True
     )
     return page_answer(page, args.get("f"))
 
@@ -46,7 +46,7 @@ def list_zones(args):
 @blp.alt_response(404, schema=ApiErrorSchema, description="No such zone")
 def get_zone(args, ref):
     """One zone with its footprint."""
-    site = services().catalogue.get_site(ref, include_unpublished=is_staff())
+    site = services().catalogue.get_site(ref, include_unpublished=draft_access())
     if not site.is_zone:
         raise NotFound(f"{ref!r} is a site without an area, not a zone.")
     return site_answer(site, args, geometry="footprint")
@@ -61,6 +61,6 @@ def get_zone(args, ref):
 def zone_sites(args, ref):
     """Sites whose location lies inside the zone (boundary included)."""
     page = services().listing.sites(
-        args, staff=is_staff(), preferred=preferred_languages(args.get("lang")), zone=ref
+        args, staff=draft_access(), preferred=preferred_languages(args.get("lang")), zone=ref
     )
     return page_answer(page, args.get("f"))

@@ -32,6 +32,8 @@ class SiteQuery:
     kinds: tuple[str, ...] = ()
     categories: tuple[str, ...] = ()
     statuses: tuple[str, ...] = ("published",)
+    # Unpublished rows of this office only (None: of every office, when statuses allow them).
+    drafts_of: int | None = None
     bbox: Envelope | None = None
     near: tuple[float, float] | None = None  # (lon, lat)
     radius_m: float | None = None
@@ -116,6 +118,8 @@ class SiteLister:
         filters = []
         if query.statuses:
             filters.append(Site.status.in_(query.statuses))
+        if query.drafts_of is not None and query.statuses != ("published",):
+            filters.append(or_(Site.status == "published", Site.organisation_id == query.drafts_of))
         if query.kinds:
             filters.append(Site.kind.in_(query.kinds))
         if query.categories:
@@ -136,7 +140,13 @@ class SiteLister:
             zone = session.scalars(
                 select(Site).where(or_(Site.id == query.zone, Site.slug == query.zone))
             ).first()
-            if zone is None or not zone.is_zone or zone.status not in query.statuses:
+            hidden = zone is not None and (
+                zone.status not in query.statuses
+                or zone.status != "published"
+                and query.drafts_of is not None
+                and zone.organisation_id != query.drafts_of
+            )
+            if zone is None or not zone.is_zone or hidden:
                 raise NotFound(f"No zone with id or slug {query.zone!r}.")
             footprint = from_db(zone.footprint)
             min_lon, min_lat, max_lon, max_lat = footprint.bounds

@@ -19,6 +19,7 @@ from .models import Revision, Site
 from .patches import diff, make_patch, merge_patch
 from .provenance import field_values, origins_after
 from .records import apply_record, record_view
+from .visibility import DraftAccess, may_read
 
 
 class Catalogue:
@@ -33,7 +34,7 @@ class Catalogue:
 
     # -- reading -------------------------------------------------------------
 
-    def get_site(self, ref: str, *, include_unpublished: bool = False) -> Site:
+    def get_site(self, ref: str, *, include_unpublished: bool | DraftAccess = False) -> Site:
         with self.sessions() as session:
             return self.find_in(session, ref, include_unpublished=include_unpublished)
 
@@ -48,15 +49,20 @@ class Catalogue:
 
     @staticmethod
     def find_in(
-        session: Session, ref: str, *, include_unpublished: bool, lock: bool = False
+        session: Session,
+        ref: str,
+        *,
+        include_unpublished: bool | DraftAccess,
+        lock: bool = False,
     ) -> Site:
         """A site by id or slug inside the caller's session; `lock` when the caller is
-        about to change it."""
+        about to change it. Unpublished ones only with `include_unpublished` (a
+        DraftAccess: only its office's); any other is as if it did not exist."""
         query = select(Site).where(or_(Site.id == ref, Site.slug == ref))
         if lock:
             query = query.with_for_update()
         site = session.scalars(query).first()
-        if site is None or (not include_unpublished and site.status != "published"):
+        if site is None or not may_read(include_unpublished, site.status, site.organisation_id):
             raise NotFound(f"No site with id or slug {ref!r}.")
         return site
 

@@ -17,6 +17,7 @@ from ..catalogue.queries import SiteLister, SiteQuery
 from ..catalogue.records import pick_language, present, public_view
 from ..catalogue.sites import Catalogue
 from ..catalogue.taxonomy import STATUSES
+from ..catalogue.visibility import DraftAccess
 from ..config import Settings
 from ..errors import InvalidInput, NotFound, Unauthorized
 
@@ -53,7 +54,7 @@ class Listing:
         self,
         params: dict,
         *,
-        staff: bool,
+        staff: bool | DraftAccess,
         preferred: tuple[str, ...],
         zone: str | None = None,
         zones_only: bool = False,
@@ -153,7 +154,7 @@ class Listing:
         return limit
 
     def _catalogue_query(
-        self, params: dict, *, staff: bool, zone: str | None, zones_only: bool
+        self, params: dict, *, staff: bool | DraftAccess, zone: str | None, zones_only: bool
     ) -> SiteQuery:
         limit = self._page_size(params)
         statuses = tuple(params.get("status") or ("published",))
@@ -167,6 +168,7 @@ class Listing:
             kinds=tuple(params.get("kind") or ()),
             categories=tuple(params.get("category") or ()),
             statuses=tuple(sorted(set(statuses))),
+            drafts_of=staff.organisation_id if isinstance(staff, DraftAccess) else None,
             bbox=params.get("bbox"),
             near=(params["lon"], params["lat"]) if "lat" in params else None,
             radius_m=params.get("radius"),

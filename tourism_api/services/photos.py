@@ -29,6 +29,7 @@ from ..catalogue.ids import new_id
 from ..catalogue.models import Media, Site
 from ..catalogue.schemas import FullMatch, LangText
 from ..catalogue.sites import Catalogue
+from ..catalogue.visibility import may_read
 from ..config import Settings
 from ..db import transaction
 from ..errors import InvalidInput, NotFound
@@ -264,7 +265,7 @@ class MediaService:
                 raise NotFound(f"No photo {media_id!r}.")
             site = session.get(Site, media.site_id)
             media.public = site is not None and site.status == "published"
-            if not staff and not media.public:
+            if site is None or not may_read(staff, site.status, site.organisation_id):
                 raise NotFound(f"No photo {media_id!r}.")
             return media
 

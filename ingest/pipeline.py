@@ -94,11 +94,16 @@ class Importer:
                     for batch in _batched(records, self.batch_size):
                         try:
                             with transaction(sessions) as session:
-                                self._batch(session, batch, progress)
+                                self._batch(session, batch)
                                 if self.dry_run:
                                     raise _DryRun
                         except _DryRun:
                             pass
+                        # Told after the batch's transaction ended, never inside it: a
+                        # listener that writes (a job's progress row) would wait on SQLite
+                        # for the write lock this thread holds.
+                        if progress:
+                            progress(len(batch))
         finally:
             self._checks.close()
             report.rejected = len({p.position for p in report.rejections})
@@ -107,16 +112,19 @@ class Importer:
         return report
 
     def _strict(self, sessions, records, progress) -> None:
+        """One transaction for the whole file; its progress is told once it has ended."""
         try:
             with transaction(sessions) as session:
                 for batch in _batched(records, self.batch_size):
-                    self._batch(session, batch, progress)
+                    self._batch(session, batch)
                 if self.dry_run or self.report.rejections:
                     raise _DryRun
         except _DryRun:
             pass
+        if progress:
+            progress(self.report.records)
 
-    def _batch(self, session: Session, batch: tuple[RawRecord, ...], progress) -> None:
+    def _batch(self, session: Session, batch: tuple[RawRecord, ...]) -> None:
         """Check every record, update or merge the known ones, then create the new ones
         together: a few queries and one flush per batch instead of ten per record."""
         ready: list[tuple[str, Normalised]] = []
@@ -140,8 +148,6 @@ class Importer:
             if loose is not None:
                 new.append((position, item, loose))
         self._create(session, new)
-        if progress:
-            progress(len(batch))
 
     def _reject(self, position: str, exc: DomainError) -> None:
         problems = list(flatten_errors(exc.errors)) or [("record", exc.message)]

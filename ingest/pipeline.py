@@ -200,11 +200,12 @@ class Importer:
         sent; True when the site changed."""
         source = self.profile.source
         before = record_view(site)
+        current = field_values(before)
         offered = field_values(item.record)
         if not owner:
             offered = {path: v for path, v in offered.items() if path.startswith("name.")}
         ours = next((s for s in site.sources if s.source == source), None)
-        result = reconcile(field_values(before), offered, ours.sent if ours else None, owner=owner)
+        result = reconcile(current, offered, ours.sent if ours else None, owner=owner)
         queue = site.status == "published" and self.profile.updates == "review"
         target = with_values(before, {} if queue else result.changes)
         target["sources"] = self._sources_with_ours(site, item)
@@ -216,7 +217,6 @@ class Importer:
         ours = next(s for s in site.sources if s.source == source)
         if ours.sent != offered:
             ours.sent = offered
-        current = field_values(before)
         if queue and result.changes:
             self._propose(session, position, site, "update", result.changes, current)
         if result.conflicts:

@@ -141,12 +141,14 @@ def token_create(ctx: Context, username: str | None, name: str | None) -> None:
 def token_list(ctx: Context) -> None:
     """List tokens (never the secrets)."""
     for record in ctx.services.tokens.list():
-        state = f"revoked {record.revoked_at:%Y-%m-%d}" if record.revoked_at else "active"
-        used = f"{record.last_used_at:%Y-%m-%d %H:%M}" if record.last_used_at else "never"
-        click.echo(
-            f"{record.id}\t{record.prefix}…\t{record.name}\t{record.role}\t{state}"
-            f"\tlast used {used}"
-        )
+        click.echo(f"{record.id}\t{record.prefix}…\t{record.name}\t{record.role}\t{_use(record)}")
+
+
+def _use(record) -> str:
+    """An issued secret's state and last use, as token and key lists show them."""
+    state = f"revoked {record.revoked_at:%Y-%m-%d}" if record.revoked_at else "active"
+    used = f"{record.last_used_at:%Y-%m-%d %H:%M}" if record.last_used_at else "never"
+    return f"{state}\tlast used {used}"
 
 
 @token.command("revoke")
@@ -280,11 +282,9 @@ def key_create(ctx: Context, name: str, plan: str, contact: str | None) -> None:
 def key_list(ctx: Context) -> None:
     """List keys (never the keys themselves)."""
     for record in ctx.services.api_keys.list():
-        state = f"revoked {record.revoked_at:%Y-%m-%d}" if record.revoked_at else "active"
-        used = f"{record.last_used_at:%Y-%m-%d %H:%M}" if record.last_used_at else "never"
         click.echo(
-            f"{record.id}\t{record.prefix}…\t{record.name}\t{record.plan}\t{state}"
-            f"\tlast used {used}\t{record.contact or ''}"
+            f"{record.id}\t{record.prefix}…\t{record.name}\t{record.plan}\t{_use(record)}"
+            f"\t{record.contact or ''}"
         )
 
 

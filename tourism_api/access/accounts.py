@@ -38,6 +38,18 @@ def _aware(moment: datetime | None) -> datetime | None:
     return moment.replace(tzinfo=UTC) if moment is not None and moment.tzinfo is None else moment
 
 
+class OwnAdministratorRights(Conflict):
+    """An administrator tried to disable their own account or drop their own admin role:
+    someone must always be left who can administer, so another administrator does it."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "You cannot disable your own account or give up your own administrator role: "
+            "ask another administrator.",
+            {"account": ["Your own."]},
+        )
+
+
 def _account_problems(
     *, display_name: str | None, role: str | None, password: str | None
 ) -> dict[str, list[str]]:
@@ -138,10 +150,13 @@ class AccountService:
         password: str | None = None,
         disabled: bool | None = None,
         language: str | None = None,
+        acting_account_id: int | None = None,
     ) -> Account:
         """Change what an administrator may change; None leaves a part as it is. A new
         password also lifts a lockout; enabling an account does not restore old tokens'
-        trust beyond what they had (they stay tied to the account and its new role)."""
+        trust beyond what they had (they stay tied to the account and its new role).
+        `acting_account_id` is the administrator making the change, who may not disable
+        themselves or give up their own administrator role."""
         problems = _account_problems(display_name=display_name, role=role, password=password)
         if problems:
             raise InvalidInput("The change is invalid.", problems)
@@ -152,6 +167,8 @@ class AccountService:
             ).first()
             if account is None:
                 raise NotFound(f"No account {username!r}.")
+            if account.id == acting_account_id and (disabled or role not in (None, "admin")):
+                raise OwnAdministratorRights()
             if display_name is not None:
                 account.display_name = display_name.strip()[:120]
             if org is not None:

@@ -6,7 +6,6 @@ from __future__ import annotations
 from flask_smorest import Blueprint
 
 from ..catalogue.records import iso_utc
-from ..errors import Conflict
 from .auth import STAFF, authorize
 from .bodies import load_json
 from .context import services
@@ -134,19 +133,8 @@ def account_change(username):
     a lockout), or disable and enable the account."""
     who = authorize("administer")
     body = load_json(AccountChangeSchema(), "The change is invalid.")
-    if who.account_id is not None:
-        me = services().accounts.get(who.account_id)
-        if (
-            me is not None
-            and me.username == username
-            and (body.get("disabled") or body.get("role", "admin") != "admin")
-        ):
-            raise Conflict(
-                "You cannot disable your own account or give up your own administrator "
-                "role: ask another administrator.",
-                {"account": ["Your own."]},
-            )
-    return _account_answer(services().accounts.update(username, **body))
+    account = services().accounts.update(username, acting_account_id=who.account_id, **body)
+    return _account_answer(account)
 
 
 # -- API keys ---------------------------------------------------------------------

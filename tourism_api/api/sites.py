@@ -8,6 +8,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import RAISE
 
+from ..catalogue.lifecycle import PERMISSION
 from ..catalogue.models import Site
 from ..catalogue.records import iso_utc, public_view
 from .args import FormatArgs, SiteListArgs
@@ -152,17 +153,8 @@ class SiteItem(MethodView):
         return _change_status(ref, "archived")
 
 
-# Who may make each move: editors submit their drafts; reviewers publish, take back, archive.
-STATUS_PERMISSION = {
-    "in_review": "edit",
-    "published": "review",
-    "draft": "review",
-    "archived": "review",
-}
-
-
 def _change_status(ref: str, status: str):
-    actor = authorize(STATUS_PERMISSION[status], ref).name
+    actor = authorize(PERMISSION[status], ref).name
     site = services().lifecycle.change_status(
         ref, status, actor, expected_version=expected_version()
     )

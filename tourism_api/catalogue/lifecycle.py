@@ -21,6 +21,15 @@ TRANSITIONS: dict[str, tuple[tuple[str, ...], str]] = {
 }
 
 
+# Who may make each move (an action of access.roles): editors submit their drafts;
+# reviewers publish, take back and archive.
+PERMISSION: dict[str, str] = {
+    "in_review": "edit",
+    "published": "review",
+    "draft": "review",
+    "archived": "review",
+}
+
 # Revisions that change what a site says (as opposed to moving it along the workflow).
 CONTENT_ACTIONS = ("create", "update", "media")
 

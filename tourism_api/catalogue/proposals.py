@@ -24,8 +24,6 @@ from .provenance import field_values, with_values
 from .records import iso_utc, record_view
 from .sites import Catalogue
 
-KINDS = ("conflict", "update")
-
 
 class Proposals:
     def __init__(

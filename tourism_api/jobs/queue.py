@@ -54,9 +54,6 @@ class JobQueue:
         self.huey  # noqa: B018 - opens the queue and registers the task
         self._task(job_id)
 
-    def pending(self) -> int:
-        return self.huey.pending_count()
-
 
 class _QuietConsumer(Consumer):
     """A consumer that leaves signals to its host process (a web server, a test run)."""

@@ -83,11 +83,11 @@ class Jobs:
             job.started_at = datetime.now(UTC)
             kind, payload = job.kind, dict(job.payload)
         last = 0.0
-        latest: list[int] = []
+        reported: int | None = None
 
         def progress(done: int, total: int | None) -> None:
-            nonlocal last
-            latest[:] = [done]
+            nonlocal last, reported
+            reported = done
             now = time.monotonic()
             if now - last >= PROGRESS_INTERVAL:
                 last = now
@@ -102,7 +102,7 @@ class Jobs:
             self._finish(job_id, "failed", error=f"Internal error ({type(exc).__name__}).")
         else:
             # Done: the count is what was really done (the total was an estimate).
-            counted = {"done": latest[0], "total": latest[0]} if latest else {}
+            counted = {"done": reported, "total": reported} if reported is not None else {}
             self._finish(job_id, "done", result=result, **counted)
 
     def _update(self, job_id: str, **values: Any) -> None:

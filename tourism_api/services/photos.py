@@ -29,7 +29,7 @@ from ..catalogue.ids import new_id
 from ..catalogue.models import Media, Site
 from ..catalogue.schemas import FullMatch, LangText
 from ..catalogue.sites import Catalogue
-from ..catalogue.visibility import may_read
+from ..catalogue.visibility import DraftAccess, may_read
 from ..config import Settings
 from ..db import transaction
 from ..errors import InvalidInput, NotFound
@@ -239,7 +239,7 @@ class MediaService:
 
     # -- reading ---------------------------------------------------------------------------
 
-    def list_for_site(self, site_ref: str, *, staff: bool) -> list[Media]:
+    def list_for_site(self, site_ref: str, *, staff: bool | DraftAccess) -> list[Media]:
         with self.sessions() as session:
             site = Catalogue.find_in(session, site_ref, include_unpublished=staff)
             return list(
@@ -250,13 +250,13 @@ class MediaService:
                 )
             )
 
-    def site_manifest(self, site_ref: str, *, staff: bool, base_url: str) -> dict:
+    def site_manifest(self, site_ref: str, *, staff: bool | DraftAccess, base_url: str) -> dict:
         """The IIIF Presentation 3.0 manifest of a site's photos."""
         with self.sessions() as session:
             site = Catalogue.find_in(session, site_ref, include_unpublished=staff)
         return site_manifest(site, self.list_for_site(site.id, staff=staff), base_url)
 
-    def get(self, media_id: str, *, staff: bool) -> Media:
+    def get(self, media_id: str, *, staff: bool | DraftAccess) -> Media:
         """A photo; without `staff`, only one of a published site. `media.public` says
         whether anyone may see it (and so whether its bytes may be cached publicly)."""
         with self.sessions() as session:

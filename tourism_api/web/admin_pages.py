@@ -6,19 +6,12 @@ from __future__ import annotations
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
+from ..access.accounts import OwnAdministratorRights
 from ..access.api_keys import PLANS
 from ..access.roles import ROLES
 from ..api.context import services
 from ..errors import DomainError
-from .blueprint import blp, require
-
-
-def _problem(exc: DomainError) -> str:
-    details = "; ".join(
-        f"{field}: {' '.join(map(str, reasons)) if isinstance(reasons, list) else reasons}"
-        for field, reasons in (exc.errors or {}).items()
-    )
-    return f"{exc.message} {details}".strip()
+from .blueprint import blp, problem_text, require
 
 
 def _back():
@@ -49,7 +42,7 @@ def admin_organisation():
         )
         flash(_("Organisation created."), "saved")
     except DomainError as exc:
-        flash(_problem(exc), "problem")
+        flash(problem_text(exc), "problem")
     return _back()
 
 
@@ -67,7 +60,7 @@ def admin_account():
         )
         flash(_("Account created."), "saved")
     except DomainError as exc:
-        flash(_problem(exc), "problem")
+        flash(problem_text(exc), "problem")
     return _back()
 
 
@@ -75,8 +68,6 @@ def admin_account():
 def admin_account_change(username):
     who = require("administer")
     form = request.form
-    svc = services()
-    me = svc.accounts.get(who.account_id) if who.account_id is not None else None
     change: dict = {
         "role": form.get("role") or None,
         "organisation": form.get("organisation") or None,
@@ -84,21 +75,16 @@ def admin_account_change(username):
     }
     if "disabled" in form:
         change["disabled"] = form["disabled"] == "1"
-    if (
-        me is not None
-        and me.username == username
-        and (change.get("disabled") or change["role"] not in (None, "admin"))
-    ):
+    try:
+        services().accounts.update(username, acting_account_id=who.account_id, **change)
+        flash(_("Account %(name)s saved.", name=username), "saved")
+    except OwnAdministratorRights:
         flash(
             _("You cannot disable your own account or give up your own administrator role."),
             "problem",
         )
-        return _back()
-    try:
-        svc.accounts.update(username, **change)
-        flash(_("Account %(name)s saved.", name=username), "saved")
     except DomainError as exc:
-        flash(_problem(exc), "problem")
+        flash(problem_text(exc), "problem")
     return _back()
 
 
@@ -113,7 +99,7 @@ def admin_key():
             request.form.get("contact") or None,
         )
     except DomainError as exc:
-        flash(_problem(exc), "problem")
+        flash(problem_text(exc), "problem")
         return _back()
     page = render_template("admin_key.html", record=record, secret=secret)
     return page, 201
@@ -142,7 +128,7 @@ def admin_category():
         )
         flash(_("Category added."), "saved")
     except DomainError as exc:
-        flash(_problem(exc), "problem")
+        flash(problem_text(exc), "problem")
     return _back()
 
 

@@ -7,7 +7,17 @@ import logging
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from flask import Blueprint, Flask, g, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    Flask,
+    abort,
+    g,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import Babel, get_locale
 from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException
@@ -46,6 +56,27 @@ def require(action: str, site_ref: str | None = None) -> Principal:
     return authorize(action, site_ref)
 
 
+def problem_details(exc: DomainError) -> str:
+    """A refusal's field messages on one line ("licence: An SPDX id..."), for a flash."""
+    return "; ".join(
+        f"{field}: {' '.join(map(str, reasons)) if isinstance(reasons, list) else reasons}"
+        for field, reasons in (exc.errors or {}).items()
+    )
+
+
+def problem_text(exc: DomainError) -> str:
+    """A refusal as one line: what went wrong, then the fields at fault."""
+    return f"{exc.message} {problem_details(exc)}".strip()
+
+
+def form_int(name: str) -> int:
+    """A whole number a form sends in a hidden field (a version); 400 if it is not one."""
+    try:
+        return int(request.form.get(name, ""))
+    except ValueError:
+        abort(400)
+
+
 def safe_next(target: str | None) -> str:
     """Only a path of this workspace: never a redirect to another site."""
     parts = urlsplit(target or "")
@@ -69,14 +100,19 @@ def _ui_language() -> str:
     return request.accept_languages.best_match(UI_LANGUAGES) or "vi"
 
 
-def _person_language() -> str | None:
+def _person():
+    """The signed-in person's account, read once per request (None for scripts' tokens)."""
     who = me()
     if who is None or who.account_id is None:
         return None
-    if "staff_person_language" not in g:
-        account = services().accounts.get(who.account_id)
-        g.staff_person_language = account.language if account is not None else None
-    return g.staff_person_language
+    if "staff_person" not in g:
+        g.staff_person = services().accounts.get(who.account_id)
+    return g.staff_person
+
+
+def _person_language() -> str | None:
+    person = _person()
+    return person.language if person is not None else None
 
 
 def configure(app: Flask) -> None:
@@ -89,10 +125,9 @@ def _remember_language(response):
     chosen = request.args.get("ui")
     if chosen in UI_LANGUAGES:
         response.set_cookie("staff_lang", chosen, max_age=365 * 24 * 3600, samesite="Lax")
-        who = me()
-        if who is not None and who.account_id is not None and _person_language() != chosen:
-            account = services().accounts.get(who.account_id)
-            services().accounts.update(account.username, language=chosen)
+        person = _person()
+        if person is not None and person.language != chosen:
+            services().accounts.update(person.username, language=chosen)
     # Pages hold drafts and the CSRF token: never stored by a shared cache.
     response.headers["Cache-Control"] = "private, no-store"
     return response

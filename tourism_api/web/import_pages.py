@@ -17,7 +17,7 @@ from ingest.report_io import csv_rows
 from ..api.context import services
 from ..api.jobs import job_view, visible_job
 from ..errors import DomainError, InvalidInput
-from .blueprint import blp, require
+from .blueprint import blp, problem_text, require
 
 
 def _profiles(organisation_id: int | None) -> list[str]:
@@ -131,6 +131,5 @@ def upload_profile():
         )
         flash(_("Profile %(name)s saved: choose it below.", name=stored.name), "saved")
     except DomainError as exc:
-        details = "; ".join(" ".join(map(str, v)) for v in (exc.errors or {}).values())
-        flash(f"{exc.message} {details}".strip(), "problem")
+        flash(problem_text(exc), "problem")
     return redirect(url_for("staff.imports"), code=303)

@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 
 from ..api.context import services
 from ..errors import DomainError
-from .blueprint import blp, require
+from .blueprint import blp, problem_details, require
 
 LICENCES = (
     "CC-BY-4.0",
@@ -21,6 +21,12 @@ LICENCES = (
     "PDM-1.0",
     "LicenseRef-All-Rights-Reserved",
 )
+
+
+def _editable_photo(media_id: str):
+    """The photo, and the person if they may change its site's records (403 otherwise)."""
+    media = services().media.get(media_id, staff=True)
+    return media, require("edit", media.site_id)
 
 
 def _back(site_id: str):
@@ -54,8 +60,7 @@ def upload_photos(ref):
 @blp.route("/media/<string:media_id>", methods=["POST"])
 def describe_photo(media_id):
     svc = services()
-    media = svc.media.get(media_id, staff=True)
-    who = require("edit", media.site_id)
+    media, who = _editable_photo(media_id)
     form = request.form
     patch: dict = {
         "caption": {
@@ -76,26 +81,22 @@ def describe_photo(media_id):
         svc.media.update(media_id, patch, who.name)
         flash(_("Photo saved."), "saved")
     except DomainError as exc:
-        problems = "; ".join(f"{k}: {' '.join(map(str, v))}" for k, v in (exc.errors or {}).items())
-        flash(_("The photo was not saved: %(why)s", why=problems or exc.message), "problem")
+        why = problem_details(exc) or exc.message
+        flash(_("The photo was not saved: %(why)s", why=why), "problem")
     return _back(media.site_id)
 
 
 @blp.route("/media/<string:media_id>/checked", methods=["POST"])
 def photo_checked(media_id):
-    svc = services()
-    media = svc.media.get(media_id, staff=True)
-    who = require("edit", media.site_id)
-    svc.media.mark_checked(media_id, who.name)
+    media, who = _editable_photo(media_id)
+    services().media.mark_checked(media_id, who.name)
     flash(_("Checked: the photo's flags are cleared."), "saved")
     return _back(media.site_id)
 
 
 @blp.route("/media/<string:media_id>/delete", methods=["POST"])
 def delete_photo(media_id):
-    svc = services()
-    media = svc.media.get(media_id, staff=True)
-    who = require("edit", media.site_id)
-    svc.media.delete(media_id, who.name)
+    media, who = _editable_photo(media_id)
+    services().media.delete(media_id, who.name)
     flash(_("Photo removed."), "saved")
     return _back(media.site_id)

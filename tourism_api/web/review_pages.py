@@ -2,17 +2,10 @@
 
 from __future__ import annotations
 
-from flask import abort, redirect, render_template, request, url_for
+from flask import redirect, render_template, request, url_for
 
 from ..api.context import services
-from .blueprint import blp, require, safe_next
-
-
-def _version() -> int:
-    try:
-        return int(request.form.get("version", ""))
-    except ValueError:
-        abort(400)
+from .blueprint import blp, form_int, require, safe_next
 
 
 @blp.route("/reviews", methods=["GET"])
@@ -32,9 +25,9 @@ def decide(ref, decision):
     comment = request.form.get("comment", "").strip()
     queue = services().reviews
     if decision == "approve":
-        queue.approve(ref, who.name, expected_version=_version(), comment=comment or None)
+        queue.approve(ref, who.name, expected_version=form_int("version"), comment=comment or None)
     else:
-        queue.reject(ref, who.name, expected_version=_version(), comment=comment)
+        queue.reject(ref, who.name, expected_version=form_int("version"), comment=comment)
     return redirect(url_for("staff.reviews"), code=303)
 
 
@@ -44,7 +37,9 @@ def decide_proposal(proposal_id, decision):
     who = require("review", proposals.get(proposal_id).site_id)
     comment = request.form.get("comment", "").strip() or None
     if decision == "accept":
-        proposals.accept(proposal_id, who.name, expected_version=_version(), comment=comment)
+        proposals.accept(
+            proposal_id, who.name, expected_version=form_int("version"), comment=comment
+        )
     else:
         proposals.dismiss(proposal_id, who.name, comment=comment)
     return redirect(safe_next(request.form.get("back") or url_for("staff.reviews")), code=303)

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from ..api.context import services
+from ..catalogue.lifecycle import PERMISSION
 from ..catalogue.opening_hours import DAYS
 from ..catalogue.patches import make_patch
 from ..catalogue.records import record_view
 from ..catalogue.taxonomy import DESIGNATIONS, KINDS
 from ..errors import InvalidInput, PreconditionFailed
-from .blueprint import blp, require
+from .blueprint import blp, form_int, require
 from .forms import FormProblem, error_fields, form_values, record_from_form
 from .photo_pages import LICENCES
 
@@ -37,13 +38,6 @@ def _page(site, values: dict, *, errors: dict | None = None, stale: dict | None 
         licences=LICENCES,
     )
     return page, status
-
-
-def _version() -> int:
-    try:
-        return int(request.form.get("version", ""))
-    except ValueError:
-        abort(400)
 
 
 def _submitted() -> dict:
@@ -94,7 +88,7 @@ def save_site(ref):
             request.form, request.form.getlist("categories"), stored, svc.settings.languages
         )
         svc.catalogue.update_site(
-            site.id, make_patch(stored, record), who.name, expected_version=_version()
+            site.id, make_patch(stored, record), who.name, expected_version=form_int("version")
         )
     except FormProblem as problem:
         return _page(site, values, errors={problem.field: str(problem)}, status=422)
@@ -124,10 +118,10 @@ def _stale(site, yours: dict):
 
 @blp.route("/sites/<string:ref>/<any(submit, unpublish, archive):action>", methods=["POST"])
 def workflow(ref, action):
-    who = require("edit" if action == "submit" else "review", ref)
+    who = require(PERMISSION[WORKFLOW[action]], ref)
     try:
         services().lifecycle.change_status(
-            ref, WORKFLOW[action], who.name, expected_version=_version()
+            ref, WORKFLOW[action], who.name, expected_version=form_int("version")
         )
     except PreconditionFailed:
         site = services().catalogue.get_site(ref, include_unpublished=True)
@@ -152,10 +146,7 @@ def history(ref):
 @blp.route("/sites/<string:ref>/restore", methods=["POST"])
 def restore(ref):
     who = require("edit", ref)
-    try:
-        earlier = int(request.form.get("restore", ""))
-    except ValueError:
-        abort(400)
-    services().catalogue.restore(ref, earlier, who.name, expected_version=_version())
+    earlier = form_int("restore")
+    services().catalogue.restore(ref, earlier, who.name, expected_version=form_int("version"))
     flash(_("Version %(v)d restored as a new version.", v=earlier), "saved")
     return redirect(url_for("staff.edit_site", ref=ref), code=303)

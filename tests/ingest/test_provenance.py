@@ -204,3 +204,17 @@ def test_a_proposal_is_decided_once(services, catalogue, tmp_path):
         services.proposals.accept(pending["id"], REVIEWER, expected_version=None)
     with pytest.raises(NotFound):
         services.proposals.dismiss(2**70, REVIEWER)
+
+
+def test_a_proposal_someone_already_carried_out_leaves_the_queue(services, catalogue, tmp_path):
+    from tourism_api.catalogue.models import FieldProposal
+
+    run(catalogue, STAFF_PROFILE, FIXTURES / "hue-relics.utf8.csv")
+    catalogue.update_site("lang-tu-duc", {"name": {"en": "Tự Đức Tomb"}}, STAFF)
+    changed = edited_copy(tmp_path, "hue-relics.utf8.csv", ("Tomb of Tu Duc", "Tu Duc Royal Tomb"))
+    run(catalogue, STAFF_PROFILE, changed)
+    (pending,) = services.proposals.pending(None)
+    catalogue.update_site("lang-tu-duc", {"name": {"en": "Tu Duc Royal Tomb"}}, REVIEWER)
+    assert services.proposals.pending(None) == []
+    with services.sessions() as session:
+        assert session.get(FieldProposal, pending["id"]).status == "superseded"

@@ -83,8 +83,9 @@ class Proposals:
         self, organisation_id: int | None, *, site_id: str | None = None, limit: int = 200
     ) -> list[dict]:
         """Open proposals (of one organisation's sites, or all when None), oldest first,
-        each with the site's value now. One the site already agrees with is closed here."""
-        with transaction(self.sessions) as session:
+        each with the site's value now. One the site already agrees with is closed here
+        (a write only then: reading the queue takes no write lock)."""
+        with self.sessions() as session:
             query = (
                 select(FieldProposal, Site)
                 .join(Site, Site.id == FieldProposal.site_id)
@@ -97,17 +98,25 @@ class Proposals:
             rows = session.execute(
                 query.order_by(FieldProposal.created_at, FieldProposal.id).limit(limit)
             ).all()
-            items, values = [], {}
+            items, values, moot = [], {}, []
             for proposal, site in rows:
                 if site.id not in values:
                     values[site.id] = field_values(record_view(site))
                 now = values[site.id].get(proposal.field)
                 if now == proposal.offered:
-                    proposal.status = "superseded"  # someone already made the change
-                    proposal.decided_at = self.changes.clock()
+                    moot.append(proposal.id)  # someone already made the change
                     continue
                 items.append(_view(proposal, site, now))
-            return items
+        if moot:
+            with transaction(self.sessions) as session:
+                for proposal in session.scalars(
+                    select(FieldProposal).where(
+                        FieldProposal.id.in_(moot), FieldProposal.status == "open"
+                    )
+                ):
+                    proposal.status = "superseded"
+                    proposal.decided_at = self.changes.clock()
+        return items
 
     def fields(self, ref: str) -> dict:
         """Field by field: the value, where it came from, and what each source last sent

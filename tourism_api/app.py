@@ -13,6 +13,7 @@ from .api import (
     context,
     cors,
     docs,
+    features,
     iiif,
     imports,
     jobs,
@@ -39,6 +40,7 @@ from .web import pages
 JSON_BODY_TYPES = ("application/json", "application/merge-patch+json")
 BLUEPRINTS = (
     meta,
+    features,
     sessions,
     sites,
     zones,

@@ -18,6 +18,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from limits import parse_many
 
+from .catalogue import crs
+
 MB = 1024 * 1024
 
 
@@ -118,6 +120,10 @@ class Settings:
     # Key that cursors are signed with; when unset, a random key is made once and kept in
     # the database (so every process shares it). Set it only to share it across databases.
     secret_key: str | None = _env("TOURISM_SECRET_KEY", default=None, repr=False)
+    # The CRSs OGC API collections offer (crs, bbox-crs, filter-crs), as URIs or EPSG:n;
+    # empty: every CRS the server can transform to (WGS 84, Web Mercator, VN-2000 and its
+    # UTM and TM-3 projections). CRS84 is always offered.
+    ogc_crs: tuple[str, ...] = _env("TOURISM_OGC_CRS", default=())
     # Largest file accepted by POST /v1/imports.
     max_upload_bytes: int = _env("TOURISM_MAX_UPLOAD_MB", scale=MB, default=200 * MB)
 
@@ -141,6 +147,9 @@ class Settings:
                 parse_many(getattr(self, name))
             except ValueError as exc:
                 raise ValueError(f"TOURISM_{name.upper()}: {exc}") from exc
+        for name in self.ogc_crs:
+            if not crs.is_supported(name):
+                raise ValueError(f"TOURISM_OGC_CRS: {name!r} is not a CRS the server supports")
         for network in self.ratelimit_exempt:
             try:
                 ip_network(network, strict=False)
@@ -150,6 +159,14 @@ class Settings:
             raise ValueError(
                 "TOURISM_DEFAULT_PAGE_SIZE must be between 1 and TOURISM_MAX_PAGE_SIZE"
             )
+
+    @property
+    def offered_crs(self) -> tuple[str, ...]:
+        """The CRSs OGC API collections list, CRS84 first (it is the default)."""
+        if not self.ogc_crs:
+            return crs.SUPPORTED
+        chosen = [crs.canonical(name) for name in self.ogc_crs]
+        return (crs.CRS84, *(uri for uri in dict.fromkeys(chosen) if uri != crs.CRS84))
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:

@@ -28,6 +28,7 @@ from .catalogue.sites import Catalogue
 from .config import Settings
 from .db import get_engine, session_factory
 from .jobs.queue import JobQueue
+from .services.features import Features
 from .services.imports import ImportService
 from .services.jobs import Jobs, reindex_handler
 from .services.listing import Listing
@@ -52,6 +53,7 @@ class Services:
     search: SearchBackend
     indexer: Indexer
     listing: Listing
+    features: Features
     storage: Storage
     media: MediaService
     imports: ImportService
@@ -81,6 +83,7 @@ class Services:
         jobs.handlers["reindex"] = reindex_handler(indexer)
         imports = ImportService(sessions, catalogue, taxonomy, jobs, settings.upload_root)
         proposals = Proposals(sessions, catalogue, changes)
+        listing = Listing(settings, catalogue, lister, search)
         return cls(
             settings=settings,
             engine=engine,
@@ -95,7 +98,8 @@ class Services:
             api_keys=ApiKeyService(sessions),
             search=search,
             indexer=indexer,
-            listing=Listing(settings, catalogue, lister, search),
+            listing=listing,
+            features=Features(listing, catalogue, settings.offered_crs),
             storage=storage,
             media=MediaService(settings, sessions, storage, changes, jobs),
             imports=imports,

@@ -40,8 +40,12 @@ class CheckedClient:
 
     def __init__(self, client, spec: dict) -> None:
         self.client = client
-        # GeoJSON and JSON-LD are JSON: read them as such (openapi-core knows only application/json).
-        json_types = {"application/geo+json": json.loads, "application/ld+json": json.loads}
+        # GeoJSON, JSON-LD and JSON Schema are JSON: read them as such (openapi-core knows only application/json).
+        json_types = {
+            "application/geo+json": json.loads,
+            "application/ld+json": json.loads,
+            "application/schema+json": json.loads,
+        }
         self.openapi = OpenAPI.from_dict(
             spec, config=Config(extra_media_type_deserializers=json_types)
         )
@@ -152,6 +156,25 @@ def test_every_operation_answers_as_documented(api, staff, services):
     call("get", "/v1/search?sort=distance", 422)
     call("get", "/v1/suggest?q=thien%20m&lang=en", 200)
     call("get", "/v1/suggest", 422)
+
+    # OGC API - Features: the published records (the site has no area: not a zone).
+    tm3 = "http://www.opengis.net/def/crs/EPSG/0/9214"
+    call("get", "/conformance", 200)
+    call("get", "/conformance?f=html", 200)
+    call("get", "/collections", 200)
+    call("get", "/collections?f=xml", 400)
+    call("get", "/collections/zones", 200)
+    call("get", "/collections/nope", 404)
+    call("get", "/collections/sites/queryables", 200)
+    call("get", "/collections/sites/items?limit=1", 200)
+    call("get", f"/collections/sites/items?crs={tm3}&filter=kind%20%3D%20'pagoda'", 200)
+    call("get", "/collections/sites/items?f=html", 200)
+    call("get", "/collections/sites/items?filter=kind%20%3D", 400)
+    call("get", "/collections/nope/items", 404)
+    call("get", f"/collections/sites/items/{site_id}?crs={tm3}", 200)
+    call("get", f"/collections/sites/items/{site_id}?f=html", 200)
+    call("get", f"/collections/zones/items/{zone}", 200)
+    call("get", f"/collections/zones/items/{site_id}", 404)
 
     # Photos: upload, describe, derivatives, IIIF, remove.
     photo = {

@@ -10,14 +10,14 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import threading
 from pathlib import Path
 
 import pytest
-from werkzeug.serving import make_server
 
 from tourism_api.app import create_app
 from tourism_api.jobs.queue import Worker
+
+from ..http_server import serving
 
 ROOT = Path(__file__).parents[2]
 SHOTS = ROOT / "var" / "test-screenshots"
@@ -54,12 +54,8 @@ def live_server(settings):
     # Background jobs run as `tourism serve` runs them: a worker thread beside the server.
     worker = Worker(app.extensions["tourism"].jobs.queue)
     worker.start()
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(5)
+    with serving(app) as url:
+        yield url
     worker.stop()
 
 

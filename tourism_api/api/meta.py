@@ -6,33 +6,11 @@ from flask_smorest import Blueprint
 from sqlalchemy import text
 
 from ..catalogue.taxonomy import DESIGNATIONS, KINDS, STATUSES
-from ..version import API_TITLE, API_VERSION
 from .caching import cache
 from .context import services
-from .schemas import CategoryListSchema, HealthSchema, LandingSchema, VocabularySchema
+from .schemas import CategoryListSchema, HealthSchema, VocabularySchema
 
 blp = Blueprint("meta", __name__, url_prefix="", description="Service information and vocabularies")
-
-
-@blp.route("/", methods=["GET"])
-@blp.response(200, LandingSchema)
-def landing():
-    """Where things are."""
-    cache(public=True)
-    return {
-        "title": API_TITLE,
-        "version": API_VERSION,
-        "links": {
-            "sites": "/v1/sites",
-            "zones": "/v1/zones",
-            "search": "/v1/search",
-            "suggest": "/v1/suggest",
-            "categories": "/v1/categories",
-            "kinds": "/v1/kinds",
-            "openapi": "/openapi.json",
-            "docs": "/docs",
-        },
-    }
 
 
 @blp.route("/health", methods=["GET"])

@@ -184,12 +184,6 @@ class VocabularySchema(Schema):
     statuses = fields.List(fields.Str())
 
 
-class LandingSchema(Schema):
-    title = fields.Str()
-    version = fields.Str()
-    links = fields.Dict(keys=fields.Str(), values=fields.Str())
-
-
 class SearchHealthSchema(Schema):
     backend = fields.Str()
     ok = fields.Bool()

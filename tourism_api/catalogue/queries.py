@@ -10,16 +10,18 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
+from datetime import datetime
 
 from shapely import wkb as shapely_wkb
-from sqlalchemy import and_, exists, or_, select
+from sqlalchemy import and_, exists, func, or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from search.cursors import CursorCodec
 from search.geo import Envelope, radius_envelopes, split_envelope
 
 from ..errors import InvalidInput, NotFound
+from . import cql2
 from .geometry import from_db
 from .models import Site, SiteCategory
 from .spatial import SpatialSQL
@@ -39,6 +41,12 @@ class SiteQuery:
     radius_m: float | None = None
     zone: str | None = None
     zones_only: bool = False
+    # Last change within [from, to] (either end open): OGC API's `datetime`.
+    updated_from: datetime | None = None
+    updated_to: datetime | None = None
+    # A CQL2 filter (OGC API - Features Part 3) and the CRS of its geometries.
+    cql2: cql2.Cql2Filter | None = None
+    filter_crs: str | None = None
     sort: str | None = None
     limit: int = 20
     cursor: str | None = field(default=None, compare=False)
@@ -48,9 +56,10 @@ class SiteQuery:
         return self.sort or ("distance" if self.near else "id")
 
     def fingerprint(self) -> str:
-        data = asdict(self)
+        data = {f.name: getattr(self, f.name) for f in fields(self)}
         data.pop("cursor")
         data.pop("limit")
+        data["cql2"] = self.cql2.key if self.cql2 else None
         return hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()[
             :16
         ]
@@ -114,6 +123,30 @@ class SiteLister:
                 next_cursor = encode_cursor(self.cursors, query, [key_value, last.id])
             return Page(items=items, next_cursor=next_cursor)
 
+    def count(self, query: SiteQuery) -> int:
+        """How many sites match the query's filters (OGC API's numberMatched)."""
+        with self.sessions() as session:
+            spatial = SpatialSQL(session.get_bind().dialect.name)
+            distance = spatial.distance_m(*query.near) if query.near else None
+            stmt = select(func.count()).select_from(Site)
+            return session.scalar(stmt.where(*self._filters(session, spatial, query, distance)))
+
+    def extent(self, query: SiteQuery) -> tuple[tuple | None, tuple | None]:
+        """The bounding box (lon/lat) and the span of last changes of what the query matches."""
+        with self.sessions() as session:
+            spatial = SpatialSQL(session.get_bind().dialect.name)
+            geometry = Site.footprint if query.zones_only else Site.location
+            row = session.execute(
+                select(
+                    *spatial.bounds(geometry), func.min(Site.updated_at), func.max(Site.updated_at)
+                )
+                .select_from(Site)
+                .where(*self._filters(session, spatial, query, None))
+            ).one()
+        box = None if row[0] is None else tuple(float(v) for v in row[:4])
+        times = None if row[4] is None else (row[4], row[5])
+        return box, times
+
     def _filters(self, session: Session, spatial: SpatialSQL, query: SiteQuery, distance) -> list:
         filters = []
         if query.statuses:
@@ -131,6 +164,17 @@ class SiteLister:
             )
         if query.zones_only:
             filters.append(Site.is_zone.is_(True))
+        if query.updated_from is not None:
+            filters.append(Site.updated_at >= query.updated_from)
+        if query.updated_to is not None:
+            filters.append(Site.updated_at <= query.updated_to)
+        if query.cql2 is not None:
+            geometry = Site.footprint if query.zones_only else Site.location
+            filters.append(
+                cql2.to_sql(
+                    query.cql2, spatial, geometry, query.filter_crs or cql2.crs_module.CRS84
+                )
+            )
         if query.bbox:
             filters.append(spatial.location_in(split_envelope(query.bbox)))
         if query.near and query.radius_m is not None:

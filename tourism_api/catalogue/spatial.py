@@ -83,3 +83,13 @@ class SpatialSQL:
         test = func.ST_Intersects(Site.location, self.geometry_from_wkb(wkb))
         # SpatiaLite answers 1, 0 or -1 (error); PostGIS a boolean.
         return test == 1 if self.is_sqlite else test
+
+    def bounds(self, geometry) -> tuple[ColumnElement, ...]:
+        """min x, min y, max x, max y of a geometry column, as aggregates over the rows."""
+        if self.is_sqlite:
+            parts = (func.MbrMinX, func.MbrMinY, func.MbrMaxX, func.MbrMaxY)
+        else:
+            parts = (func.ST_XMin, func.ST_YMin, func.ST_XMax, func.ST_YMax)
+        low = (func.min(parts[0](geometry)), func.min(parts[1](geometry)))
+        high = (func.max(parts[2](geometry)), func.max(parts[3](geometry)))
+        return (*low, *high)

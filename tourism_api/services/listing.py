@@ -69,6 +69,17 @@ class Listing:
                 )
             return self.search(params, preferred=preferred)
         query = self._catalogue_query(params, staff=staff, zone=zone, zones_only=zones_only)
+        return self.catalogue_page(query, staff=staff, preferred=preferred)
+
+    def catalogue_page(
+        self,
+        query: SiteQuery,
+        *,
+        preferred: tuple[str, ...],
+        staff: bool | DraftAccess = False,
+        count: bool = False,
+    ) -> ListPage:
+        """A page of a catalogue query (also OGC API's items, with `count` for numberMatched)."""
         page = self.lister.list(query)
         now = datetime.now(UTC)
         views = [
@@ -78,7 +89,7 @@ class Listing:
                 languages=self.settings.languages,
                 now=now,
                 staff=staff,
-                summary=not zones_only,
+                summary=not query.zones_only,
                 distance_m=distance,
             )
             for site, distance in page.items
@@ -87,7 +98,8 @@ class Listing:
             views,
             page.next_cursor,
             public=not staff,
-            geometry="footprint" if zones_only else "location",
+            total=self.lister.count(query) if count else None,
+            geometry="footprint" if query.zones_only else "location",
         )
 
     def search(self, params: dict, *, preferred: tuple[str, ...]) -> ListPage:

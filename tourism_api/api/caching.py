@@ -14,7 +14,14 @@ from flask import Flask, Response, g, request
 
 from .context import services
 
-JSON_TYPES = ("application/json", "application/geo+json", "application/ld+json")
+JSON_TYPES = (
+    "application/json",
+    "application/geo+json",
+    "application/ld+json",
+    "application/schema+json",
+)
+# Served by flask-smorest, not by a view of ours: the same for everyone.
+PUBLIC_ENDPOINTS = ("api-docs.openapi_json",)
 
 
 def cache(*, public: bool = False, version: int | None = None, etag: bool = True) -> None:
@@ -24,7 +31,8 @@ def cache(*, public: bool = False, version: int | None = None, etag: bool = True
 def _apply(response: Response) -> Response:
     if "Cache-Control" in response.headers or response.mimetype not in JSON_TYPES:
         return response  # errors, images and redirects set their own
-    public, version, etag = g.get("tourism_cache", (False, None, True))
+    default = (request.endpoint in PUBLIC_ENDPOINTS, None, True)
+    public, version, etag = g.get("tourism_cache", default)
     # A signed-in person (cookie) or a token sees drafts: caches must tell them apart.
     response.headers["Vary"] = "Accept, Accept-Language, Authorization, Cookie"
     response.headers["Cache-Control"] = (

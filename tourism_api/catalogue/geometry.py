@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
+import shapely
 from geoalchemy2.shape import to_shape
 from shapely.geometry import mapping, shape
 from shapely.geometry.base import BaseGeometry
@@ -117,8 +118,12 @@ def parse_geojson(value: Any, allowed: tuple[str, ...]) -> BaseGeometry:
 
 
 def to_geojson(geometry: BaseGeometry | None) -> dict | None:
+    """GeoJSON with polygons' outer rings counter-clockwise and holes clockwise (RFC 7946
+    §3.1.6), however they were drawn or imported."""
     if geometry is None:
         return None
+    if geometry.geom_type in ("Polygon", "MultiPolygon", "GeometryCollection"):
+        geometry = shapely.orient_polygons(geometry, exterior_cw=False)
     return _round_coordinates(mapping(geometry))
 
 

@@ -111,7 +111,9 @@ def _size(text: str, region_w: int, region_h: int, limits: Limits) -> tuple[int,
     elif match := re.fullmatch(r"(!)?(\d+),(\d+)", body):
         bw, bh = int(match.group(2)), int(match.group(3))
         if match.group(1):
-            scale = min(bw / region_w, bh / region_h)
+            # A box larger than the region asks for the best fit, which is the region itself
+            # unless ^ allows upscaling: viewers ask for !1024,1024 whatever the photo's size.
+            scale = min(bw / region_w, bh / region_h, float("inf") if upscale else 1.0)
             w, h = max(1, round(region_w * scale)), max(1, round(region_h * scale))
         else:
             w, h = bw, bh

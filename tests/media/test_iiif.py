@@ -26,6 +26,9 @@ def test_sizes():
     assert p(size="400,").size == (400, 300)
     assert p(size=",300").size == (400, 300)
     assert p(size="!400,400").size == (400, 300)
+    # A box larger than the image is the best fit without upscaling: the full image.
+    assert p(size="!8000,8000").size == (W, H)
+    assert p("0,0,100,100", "^!400,200").size == (200, 200)
     assert p(size="pct:10").size == (400, 300)
     assert p("0,0,100,100", "^200,200").size == (200, 200)
 

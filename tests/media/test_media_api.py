@@ -6,7 +6,7 @@ from pathlib import Path
 from PIL import Image
 from sqlalchemy import func, select
 
-from tests.factories import site_record
+from tests.factories import site_record, zone_record
 from tests.media.helpers import SVG_WITH_SCRIPT, generated_jpeg, photo, png_bomb, post_photo
 from tourism_api.catalogue.models import Media, Revision
 
@@ -207,6 +207,23 @@ def test_presentation_manifest(client, staff, catalogue):
     body = canvases[0]["items"][0]["items"][0]["body"]
     assert body["service"][0]["type"] == "ImageService3"
     assert canvases[0]["items"][0]["items"][0]["motivation"] == "painting"
+    as_ld = client.get(
+        "/iiif/3/sites/chua-thien-mu/manifest", headers={"Accept": "application/ld+json"}
+    )
+    assert as_ld.headers["Content-Type"] == (
+        'application/ld+json;profile="http://iiif.io/api/presentation/3/context.json"'
+    )
+
+
+def test_manifests_need_photos_and_show_a_zone_s_footprint(client, staff, catalogue):
+    zone = catalogue.create_site(zone_record(), "t", status="published")
+    answer = client.get(f"/iiif/3/sites/{zone.id}/manifest")
+    assert answer.status_code == 404 and "no photos" in answer.json["message"]
+    post_photo(client, staff, zone.id, photo("landscape_3.jpg"), licence="CC-BY-4.0")
+    manifest = client.get(f"/iiif/3/sites/{zone.id}/manifest").json
+    geometry = manifest["navPlace"]["features"][0]["geometry"]
+    assert geometry["type"] == "Polygon"
+    assert geometry["coordinates"][0][0] == [107.565, 16.458]
 
 
 def test_revisions_record_photo_changes(client, staff, catalogue, services):

@@ -20,6 +20,7 @@ blp = Blueprint(
     "iiif", __name__, url_prefix="/iiif/3", description="IIIF Image and Presentation APIs"
 )
 IIIF_IMAGE = 'application/ld+json;profile="http://iiif.io/api/image/3/context.json"'
+IIIF_PRESENTATION = 'application/ld+json;profile="http://iiif.io/api/presentation/3/context.json"'
 
 
 def _media(identifier: str) -> Media:
@@ -79,10 +80,14 @@ def image_request(identifier, region, size, rotation, quality_format):
 @blp.route("/sites/<string:ref>/manifest", methods=["GET"])
 @blp.doc(security=OPTIONAL_STAFF)
 @blp.response(200, LOOSE_OBJECT, description="IIIF Presentation 3.0 manifest")
-@blp.alt_response(404, schema=ApiErrorSchema, description="No such published site")
+@blp.alt_response(200, schema=LOOSE_OBJECT, content_type="application/ld+json", success=True)
+@blp.alt_response(404, schema=ApiErrorSchema, description="No such published site, or no photos")
 def manifest(ref):
     """A IIIF Presentation 3.0 manifest of a site's photos, with labels per language and navPlace."""
     staff = draft_access()
     body = services().media.site_manifest(ref, staff=staff, base_url=public_base())
     cache(public=not staff)
-    return json_body(body)
+    response = json_body(body)
+    if "application/ld+json" in request.headers.get("Accept", ""):
+        response.headers["Content-Type"] = IIIF_PRESENTATION
+    return response

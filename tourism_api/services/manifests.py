@@ -96,7 +96,8 @@ def site_manifest(site: Site, photos: list[Media], base_url: str) -> dict:
             {
                 "type": "Feature",
                 "properties": {"label": label},
-                "geometry": to_geojson(from_db(site.location)),
+                # The footprint when there is one: viewers draw the zone, not a pin.
+                "geometry": to_geojson(from_db(site.footprint or site.location)),
             }
         ],
     }

@@ -254,7 +254,11 @@ class MediaService:
         """The IIIF Presentation 3.0 manifest of a site's photos."""
         with self.sessions() as session:
             site = Catalogue.find_in(session, site_ref, include_unpublished=staff)
-        return site_manifest(site, self.list_for_site(site.id, staff=staff), base_url)
+        photos = self.list_for_site(site.id, staff=staff)
+        if not photos:
+            # A manifest must have at least one canvas (IIIF Presentation 3.0, §3.1).
+            raise NotFound(f"{site_ref!r} has no photos yet, so no IIIF manifest.")
+        return site_manifest(site, photos, base_url)
 
     def get(self, media_id: str, *, staff: bool | DraftAccess) -> Media:
         """A photo; without `staff`, only one of a published site. `media.public` says

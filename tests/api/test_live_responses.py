@@ -173,6 +173,9 @@ def test_every_operation_answers_as_documented(api, staff, services):
     call("get", "/collections/nope/items", 404)
     call("get", f"/collections/sites/items/{site_id}?crs={tm3}", 200)
     call("get", f"/collections/sites/items/{site_id}?f=html", 200)
+    call("get", f"/collections/sites/items/{site_id}?f=jsonld", 200)
+    call("get", f"/v1/sites/{site_id}?f=jsonld", 200)
+    call("get", f"/v1/zones/{zone}", 200, headers={"Accept": "application/ld+json"})
     call("get", f"/collections/zones/items/{zone}", 200)
     call("get", f"/collections/zones/items/{site_id}", 404)
 

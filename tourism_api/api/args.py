@@ -38,8 +38,11 @@ class FormatArgs(Schema):
         unknown = RAISE
 
     f = fields.Str(
-        validate=validate.OneOf(("json", "geojson")),
-        metadata={"description": "Response format; also chosen by Accept: application/geo+json"},
+        validate=validate.OneOf(("json", "geojson", "jsonld")),
+        metadata={
+            "description": "Response format (jsonld: schema.org, for one record); also chosen "
+            "by Accept: application/geo+json or application/ld+json"
+        },
     )
     lang = fields.Str(
         validate=validate.Length(max=50),
@@ -50,6 +53,10 @@ class FormatArgs(Schema):
 
 
 class SiteListArgs(FormatArgs):
+    f = fields.Str(
+        validate=validate.OneOf(("json", "geojson")),
+        metadata={"description": "Response format; also chosen by Accept: application/geo+json"},
+    )
     q = fields.Str(
         validate=validate.Length(max=200),
         metadata={"description": "Text to search for, in any language, diacritics optional"},

@@ -17,6 +17,7 @@ from flask_smorest import Blueprint
 
 from ..catalogue import cql2
 from ..catalogue import crs as crs_module
+from ..catalogue.schema_org import site_jsonld
 from ..catalogue.taxonomy import KINDS
 from ..errors import BadRequest, InvalidInput
 from ..services.features import COLLECTIONS, DEFAULT_LIMIT, MAX_LIMIT, Collection, collection
@@ -37,7 +38,7 @@ from .ogc_schemas import (
 )
 from .responses import json_body
 from .schemas import ApiErrorSchema
-from .sites import site_view
+from .sites import jsonld_response, site_view
 
 blp = Blueprint(
     "features",
@@ -86,6 +87,11 @@ _ITEMS_F = _param(
     "f",
     {"type": "string", "enum": ["json", "geojson", "html"]},
     "Format; default GeoJSON (or HTML for a browser)",
+)
+_ITEM_F = _param(
+    "f",
+    {"type": "string", "enum": ["json", "geojson", "html", "jsonld"]},
+    "Format; default GeoJSON (HTML for a browser; jsonld: schema.org)",
 )
 _LANG = _param("lang", {"type": "string"}, "Preferred languages of `display`, e.g. `fr,en`")
 _CRS = _param(
@@ -199,6 +205,8 @@ def _format(args: dict, choices: tuple[str, ...]) -> str:
     best = request.accept_mimetypes.best_match(
         ["application/json", GEOJSON, HTML, "application/ld+json"]
     )
+    if best == "application/ld+json" and "jsonld" in choices:
+        return "jsonld"
     return "html" if best == HTML else "json"
 
 
@@ -450,21 +458,25 @@ def items(collection_id: str):
     parameters=[
         _COLLECTION_PATH,
         {"name": "feature_id", "in": "path", "required": True, "schema": {"type": "string"}},
-        _ITEMS_F,
+        _ITEM_F,
         _LANG,
         _CRS,
     ]
 )
 @blp.response(200, OgcFeatureSchema, content_type=GEOJSON)
 @ogc_errors
+@blp.doc(responses={200: {"content": {"application/ld+json": {"schema": {"type": "object"}}}}})
 @blp.alt_response(404, schema=ApiErrorSchema, description="No such feature")
 def item(collection_id: str, feature_id: str):
     """One feature, with links to its collection and to its `/v1` record."""
     args = _args({"f", "lang", "crs"})
-    current = _format(args, ("json", "geojson", "html"))
+    current = _format(args, ("json", "geojson", "html", "jsonld"))
     target = services().features.require_crs(args.get("crs"), "crs")
     chosen = collection(collection_id)
     site = services().features.item(chosen.id, feature_id)
+    if current == "jsonld":
+        cache(public=True, version=site.version)
+        return jsonld_response(site)
     view = site_view(site, lang=args.get("lang"), staff=False)
     data = _ogc_feature(view, chosen, target)
     path = f"/collections/{chosen.id}/items/{site.id}"
@@ -479,7 +491,13 @@ def item(collection_id: str, feature_id: str):
         "Content-Language": view["display"]["lang"] or "",
     }
     if current == "html":
-        body = render_template("ogc/item.html", data=data, collection=chosen, title=API_TITLE)
+        body = render_template(
+            "ogc/item.html",
+            data=data,
+            collection=chosen,
+            title=API_TITLE,
+            jsonld=site_jsonld(site, public_base()),
+        )
         return make_response(body, 200, headers)
     return json_body(OgcFeatureSchema().dump(data), mimetype=GEOJSON, headers=headers)
 

@@ -7,6 +7,7 @@ from flask import request
 from .context import services
 
 GEOJSON = "application/geo+json"
+JSONLD = "application/ld+json"
 
 
 def preferred_languages(lang: str | None) -> tuple[str, ...]:
@@ -34,5 +35,13 @@ def public_url() -> str:
 def wants_geojson(f: str | None) -> bool:
     if f:
         return f == "geojson"
-    best = request.accept_mimetypes.best_match(["application/json", GEOJSON])
+    best = request.accept_mimetypes.best_match(["application/json", GEOJSON, JSONLD])
     return best == GEOJSON
+
+
+def wants_jsonld(f: str | None) -> bool:
+    """schema.org JSON-LD: `f=jsonld`, or an Accept header preferring application/ld+json."""
+    if f:
+        return f == "jsonld"
+    best = request.accept_mimetypes.best_match(["application/json", GEOJSON, JSONLD])
+    return best == JSONLD

@@ -11,13 +11,22 @@ from marshmallow import RAISE
 from ..catalogue.lifecycle import PERMISSION
 from ..catalogue.models import Site
 from ..catalogue.records import iso_utc, public_view
+from ..catalogue.schema_org import site_jsonld
 from .args import FormatArgs, SiteListArgs
 from .auth import OPTIONAL_STAFF, STAFF, authorize, draft_access, is_staff
 from .bodies import IF_MATCH, expected_version, load_json, read_json_object
 from .caching import cache
 from .collections import feature_response, page_answer
 from .context import services
-from .negotiation import GEOJSON, preferred_languages, wants_geojson
+from .negotiation import (
+    GEOJSON,
+    JSONLD,
+    preferred_languages,
+    public_base,
+    wants_geojson,
+    wants_jsonld,
+)
+from .responses import json_body
 from .schemas import (
     ApiErrorSchema,
     RestoreSchema,
@@ -68,9 +77,19 @@ def site_answer(
     view = site_view(site, lang=args.get("lang"), staff=staff)
     cache(public=site.status == "published" and not staff, version=site.version)
     headers = {"Content-Language": view["display"]["lang"] or "", **(headers or {})}
+    if wants_jsonld(args.get("f")):
+        return jsonld_response(site, status=status, headers=headers)
     if wants_geojson(args.get("f")):
         return feature_response(view, geometry, status=status, headers=headers)
     return view, status, headers
+
+
+def jsonld_response(site: Site, *, status: int = 200, headers: dict | None = None):
+    """schema.org JSON-LD: every language at once, so Content-Language lists them all."""
+    document = site_jsonld(site, public_base())
+    languages = ", ".join(lang for lang, text in site.name.items() if text)
+    headers = {**(headers or {}), "Content-Language": languages}
+    return json_body(document, mimetype=JSONLD, status=status, headers=headers)
 
 
 def versioned_write(func):
@@ -86,6 +105,9 @@ def versioned_write(func):
 
 def geojson_alternative(schema):
     return blp.alt_response(200, schema=schema, content_type=GEOJSON, success=True)
+
+
+JSONLD_SCHEMA = {"type": "object", "description": "schema.org TouristAttraction (JSON-LD)"}
 
 
 @blp.route("")
@@ -125,6 +147,7 @@ class SiteItem(MethodView):
     @blp.arguments(FormatArgs, location="query", as_kwargs=False, unknown=RAISE)
     @blp.response(200, SiteSchema, headers=ETAG_HEADER)
     @geojson_alternative(SiteFeatureSchema)
+    @blp.doc(responses={200: {"content": {JSONLD: {"schema": JSONLD_SCHEMA}}}})
     @blp.alt_response(404, schema=ApiErrorSchema, description="No such published site")
     def get(self, args, ref):
         """One site by id or slug. Drafts are visible to staff only."""

@@ -10,7 +10,7 @@ from .args import FormatArgs, SiteListArgs
 from .auth import OPTIONAL_STAFF, draft_access
 from .collections import page_answer
 from .context import services
-from .negotiation import GEOJSON, preferred_languages
+from .negotiation import GEOJSON, JSONLD, preferred_languages
 from .schemas import (
     ApiErrorSchema,
     SiteFeatureCollectionSchema,
@@ -18,7 +18,7 @@ from .schemas import (
     SitePageSchema,
     SiteSchema,
 )
-from .sites import ETAG_HEADER, site_answer
+from .sites import ETAG_HEADER, JSONLD_SCHEMA, site_answer
 
 blp = Blueprint(
     "zones", __name__, url_prefix="/v1/zones", description="Zones and the sites inside them"
@@ -43,6 +43,7 @@ def list_zones(args):
 @blp.arguments(FormatArgs, location="query", as_kwargs=False, unknown=RAISE)
 @blp.response(200, SiteSchema, headers=ETAG_HEADER)
 @blp.alt_response(200, schema=SiteFeatureSchema, content_type=GEOJSON, success=True)
+@blp.doc(responses={200: {"content": {JSONLD: {"schema": JSONLD_SCHEMA}}}})
 @blp.alt_response(404, schema=ApiErrorSchema, description="No such zone")
 def get_zone(args, ref):
     """One zone with its footprint."""

@@ -21,6 +21,7 @@ from .access.secrets import signing_key
 from .access.tokens import TokenService
 from .catalogue.categories import Taxonomy
 from .catalogue.changes import ChangeLog
+from .catalogue.feed import ChangeFeed
 from .catalogue.lifecycle import Lifecycle
 from .catalogue.proposals import Proposals
 from .catalogue.queries import SiteLister
@@ -28,6 +29,7 @@ from .catalogue.sites import Catalogue
 from .config import Settings
 from .db import get_engine, session_factory
 from .jobs.queue import JobQueue
+from .services.change_feed import ChangeFeedService
 from .services.features import Features
 from .services.imports import ImportService
 from .services.jobs import Jobs, reindex_handler
@@ -54,6 +56,7 @@ class Services:
     indexer: Indexer
     listing: Listing
     features: Features
+    change_feed: ChangeFeedService
     storage: Storage
     media: MediaService
     imports: ImportService
@@ -100,6 +103,7 @@ class Services:
             indexer=indexer,
             listing=listing,
             features=Features(listing, catalogue, settings.offered_crs),
+            change_feed=ChangeFeedService(settings, ChangeFeed(sessions)),
             storage=storage,
             media=MediaService(settings, sessions, storage, changes, jobs),
             imports=imports,

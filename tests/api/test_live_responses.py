@@ -174,6 +174,9 @@ def test_every_operation_answers_as_documented(api, staff, services):
     call("get", f"/collections/sites/items/{site_id}?crs={tm3}", 200)
     call("get", f"/collections/sites/items/{site_id}?f=html", 200)
     call("get", f"/collections/sites/items/{site_id}?f=jsonld", 200)
+    feed = call("get", "/v1/changes?limit=2", 200).json
+    call("get", f"/v1/changes?since={feed['next']}", 200)
+    call("get", "/v1/changes?since=nonsense", 400)
     call("get", f"/v1/sites/{site_id}?f=jsonld", 200)
     call("get", f"/v1/zones/{zone}", 200, headers={"Accept": "application/ld+json"})
     call("get", f"/collections/zones/items/{zone}", 200)

@@ -95,6 +95,30 @@ class PageLinksSchema(Schema):
     next = fields.Str(allow_none=True)
 
 
+class ChangeSchema(Schema):
+    token = fields.Str(metadata={"description": "Resume after this change with since=token"})
+    change = fields.Str(metadata={"enum": ["created", "updated", "deleted"]})
+    id = fields.Str()
+    version = fields.Int()
+    at = fields.Str(metadata={"description": "When the change was made (UTC)"})
+    site = fields.Nested(
+        SiteSchema,
+        allow_none=True,
+        metadata={"description": "The site as it is now; null for deleted (a tombstone)"},
+    )
+
+
+class ChangeLinksSchema(Schema):
+    next = fields.Str()
+
+
+class ChangePageSchema(Schema):
+    changes = fields.List(fields.Nested(ChangeSchema))
+    next = fields.Str(metadata={"description": "The token to ask with next time"})
+    more = fields.Bool(metadata={"description": "More changes are waiting: ask again at once"})
+    links = fields.Nested(ChangeLinksSchema)
+
+
 class SitePageSchema(Schema):
     items = fields.List(fields.Nested(SiteSchema))
     total = fields.Int(

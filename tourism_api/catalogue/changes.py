@@ -13,6 +13,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import UTC, datetime
 
+from sqlalchemy import event, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -58,12 +59,15 @@ class ChangeLog:
                 comment=comment,
             )
         )
+        action = "upsert" if site.status == "published" else "delete"
         session.add(
             OutboxEvent(
                 site_id=site.id,
                 version=site.version,
-                action="upsert" if site.status == "published" else "delete",
+                action=action,
                 created_at=now,
+                change=public_change(session, site.id, action),
+                txid=transaction_id(session),
             )
         )
 
@@ -96,6 +100,41 @@ class ChangeLog:
             self._deferring = False
             for hook in self.after_write:
                 hook()
+
+
+def public_change(session: Session, site_id: str, action: str) -> str | None:
+    """created, updated or deleted as the public saw it, from the site's previous outbox row
+    (writes to one site take turns: they hold its row lock). Rows this session wrote are
+    remembered rather than flushed for the query: a bulk insert flushes once, at its end."""
+    written = session.info.setdefault("outbox_actions", {})
+    if site_id in written:
+        previous = written[site_id]
+    else:
+        with session.no_autoflush:
+            previous = session.scalar(
+                select(OutboxEvent.action)
+                .where(OutboxEvent.site_id == site_id)
+                .order_by(OutboxEvent.id.desc())
+                .limit(1)
+            )
+    written[site_id] = action
+    was_public = previous == "upsert"
+    if action == "upsert":
+        return "updated" if was_public else "created"
+    return "deleted" if was_public else None
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _forget_outbox_actions(session: Session, previous_transaction) -> None:
+    """Rows a rolled-back transaction or savepoint wrote were never written."""
+    session.info.pop("outbox_actions", None)
+
+
+def transaction_id(session: Session):
+    """The writing transaction's id on PostgreSQL, as SQL evaluated when the row is written."""
+    if session.get_bind().dialect.name == "postgresql":
+        return text("pg_current_xact_id()::text::bigint")
+    return 0
 
 
 def flush(session: Session) -> None:

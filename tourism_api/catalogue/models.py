@@ -190,6 +190,12 @@ class OutboxEvent(Base):
     action: Mapped[str] = mapped_column(String(10))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     processed_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
+    # What the change feed calls it: created, updated or deleted; None for a draft's edits.
+    change: Mapped[str | None] = mapped_column(String(10))
+    # The writing transaction (PostgreSQL; 0 on SQLite, where writers take turns).
+    txid: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
+
+    __table_args__ = (Index("ix_outbox_feed", "txid", "id"),)
 
 
 class ApiToken(Base):

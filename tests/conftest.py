@@ -34,6 +34,8 @@ DATA_TABLES = (
     "sites",
     "revisions",
     "outbox",
+    "webhook_deliveries",
+    "webhooks",
     "api_tokens",
     "api_keys",
     "accounts",

@@ -28,6 +28,7 @@ from .api import (
     security_headers,
     sessions,
     sites,
+    webhooks,
     zones,
 )
 from .api.errors import register_error_handlers
@@ -48,6 +49,7 @@ BLUEPRINTS = (
     zones,
     search,
     changes,
+    webhooks,
     reviews,
     imports,
     jobs,

@@ -124,6 +124,13 @@ class Settings:
     # empty: every CRS the server can transform to (WGS 84, Web Mercator, VN-2000 and its
     # UTM and TM-3 projections). CRS84 is always offered.
     ogc_crs: tuple[str, ...] = _env("TOURISM_OGC_CRS", default=())
+    # Webhooks may call addresses on private networks and loopback (an intranet receiver);
+    # off by default, so an app's key cannot make the server probe its own network.
+    webhook_private_targets: bool = _env("TOURISM_WEBHOOK_PRIVATE_TARGETS", default=False)
+    # A delivery is tried this many times, waiting base, 2 x base, 4 x base... (at most an
+    # hour) between tries, then given up (the changes are still in the feed).
+    webhook_attempts: int = _env("TOURISM_WEBHOOK_ATTEMPTS", default=8)
+    webhook_retry_seconds: int = _env("TOURISM_WEBHOOK_RETRY_SECONDS", default=30)
     # Largest file accepted by POST /v1/imports.
     max_upload_bytes: int = _env("TOURISM_MAX_UPLOAD_MB", scale=MB, default=200 * MB)
 

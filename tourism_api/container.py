@@ -36,6 +36,7 @@ from .services.jobs import Jobs, reindex_handler
 from .services.listing import Listing
 from .services.photos import MediaService
 from .services.reviews import ReviewQueue
+from .services.webhooks import Webhooks
 from .services.workspace import Workspace
 
 
@@ -57,6 +58,7 @@ class Services:
     listing: Listing
     features: Features
     change_feed: ChangeFeedService
+    webhooks: Webhooks
     storage: Storage
     media: MediaService
     imports: ImportService
@@ -87,6 +89,10 @@ class Services:
         imports = ImportService(sessions, catalogue, taxonomy, jobs, settings.upload_root)
         proposals = Proposals(sessions, catalogue, changes)
         listing = Listing(settings, catalogue, lister, search)
+        change_feed = ChangeFeedService(settings, ChangeFeed(sessions))
+        webhooks = Webhooks(settings, sessions, change_feed, jobs)
+        jobs.handlers["webhook"] = webhooks.deliver
+        changes.after_write.append(webhooks.dispatch_quietly)
         return cls(
             settings=settings,
             engine=engine,
@@ -103,7 +109,8 @@ class Services:
             indexer=indexer,
             listing=listing,
             features=Features(listing, catalogue, settings.offered_crs),
-            change_feed=ChangeFeedService(settings, ChangeFeed(sessions)),
+            change_feed=change_feed,
+            webhooks=webhooks,
             storage=storage,
             media=MediaService(settings, sessions, storage, changes, jobs),
             imports=imports,

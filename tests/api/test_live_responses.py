@@ -177,6 +177,15 @@ def test_every_operation_answers_as_documented(api, staff, services):
     feed = call("get", "/v1/changes?limit=2", 200).json
     call("get", f"/v1/changes?since={feed['next']}", 200)
     call("get", "/v1/changes?since=nonsense", 400)
+    _key_record, app_key = services.api_keys.create("Tour app")
+    app = {"X-API-Key": app_key}
+    hook = call("post", "/v1/webhooks", 201, json={"url": "https://93.184.215.14/h"}, headers=app)
+    call("post", "/v1/webhooks", 401, json={"url": "https://93.184.215.14/h"})
+    call("post", "/v1/webhooks", 422, json={"url": "http://127.0.0.1/h"}, headers=app)
+    call("get", "/v1/webhooks", 200, headers=app)
+    call("get", f"/v1/webhooks/{hook.json['id']}/deliveries", 200, headers=app)
+    call("delete", f"/v1/webhooks/{hook.json['id']}", 204, headers=app)
+    call("delete", f"/v1/webhooks/{hook.json['id']}", 404, headers=app)
     call("get", f"/v1/sites/{site_id}?f=jsonld", 200)
     call("get", f"/v1/zones/{zone}", 200, headers={"Accept": "application/ld+json"})
     call("get", f"/collections/zones/items/{zone}", 200)

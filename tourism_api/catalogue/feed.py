@@ -72,6 +72,24 @@ class ChangeFeed:
     def __init__(self, sessions: sessionmaker[Session]) -> None:
         self.sessions = sessions
 
+    def end(self) -> Position:
+        """Where the feed ends now: a new subscriber starts here, with nothing to replay."""
+        with self.sessions() as session:
+            stmt = select(OutboxEvent.txid, OutboxEvent.id).where(OutboxEvent.change.is_not(None))
+            stmt = self._below_horizon(session, stmt)
+            last = session.execute(
+                stmt.order_by(OutboxEvent.txid.desc(), OutboxEvent.id.desc()).limit(1)
+            ).first()
+        return Position(*last) if last else Position()
+
+    @staticmethod
+    def _below_horizon(session: Session, stmt):
+        """On PostgreSQL, only rows of transactions older than every running one."""
+        if session.get_bind().dialect.name != "postgresql":
+            return stmt
+        horizon = cast(cast(func.pg_snapshot_xmin(func.pg_current_snapshot()), Text), BigInteger)
+        return stmt.where(OutboxEvent.txid < horizon)
+
     def read(self, since: str | None, limit: int) -> FeedPage:
         after = Position.from_token(since)
         with self.sessions() as session:
@@ -82,11 +100,7 @@ class ChangeFeed:
                     and_(OutboxEvent.txid == after.txid, OutboxEvent.id > after.id),
                 ),
             )
-            if session.get_bind().dialect.name == "postgresql":
-                horizon = cast(
-                    cast(func.pg_snapshot_xmin(func.pg_current_snapshot()), Text), BigInteger
-                )
-                stmt = stmt.where(OutboxEvent.txid < horizon)
+            stmt = self._below_horizon(session, stmt)
             rows = session.scalars(
                 stmt.order_by(OutboxEvent.txid, OutboxEvent.id).limit(limit + 1)
             ).all()

@@ -50,9 +50,13 @@ class JobQueue:
             self._huey = huey
         return self._huey
 
-    def enqueue(self, job_id: str) -> None:
+    def enqueue(self, job_id: str, delay: float | None = None) -> None:
+        """Queue a job now, or after `delay` seconds (a retry's backoff)."""
         self.huey  # noqa: B018 - opens the queue and registers the task
-        self._task(job_id)
+        if delay:
+            self._task.schedule(args=(job_id,), delay=delay)
+        else:
+            self._task(job_id)
 
 
 class _QuietConsumer(Consumer):

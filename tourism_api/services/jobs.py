@@ -31,6 +31,16 @@ Handler = Callable[[dict, Progress], dict]
 PROGRESS_INTERVAL = 0.5
 
 
+class RetryLater(Exception):
+    """Raised by a handler whose work may succeed later (a webhook receiver that is down):
+    the job goes back on the queue, to run again after `delay` seconds."""
+
+    def __init__(self, delay: float, reason: str) -> None:
+        super().__init__(reason)
+        self.delay = delay
+        self.reason = reason
+
+
 class Jobs:
     def __init__(self, sessions: sessionmaker[Session]) -> None:
         self.sessions = sessions
@@ -95,6 +105,10 @@ class Jobs:
 
         try:
             result = self.handlers[kind](payload, progress)
+        except RetryLater as exc:
+            self._update(job_id, status="queued", error=exc.reason[:2000])
+            assert self.queue is not None
+            self.queue.enqueue(job_id, delay=exc.delay)
         except DomainError as exc:
             self._finish(job_id, "failed", error=exc.message)
         except Exception as exc:  # a bug: the job says so, the worker lives on

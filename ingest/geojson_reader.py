@@ -1,9 +1,11 @@
 """GeoJSON FeatureCollections, streamed feature by feature (constant memory).
 
-Coordinates are returned in GeoJSON's lon/lat order. The legacy `crs` member
+Coordinates are returned in GeoJSON's lon/lat order (WGS 84). The legacy `crs` member
 is honoured: CRS84 and the short "EPSG:4326" are lon/lat as written; the OGC
 URN "urn:ogc:def:crs:EPSG::4326" mandates lat/lon, so those positions are
-swapped. Any other CRS is refused (reproject to WGS 84 first).
+swapped. Files exported by GIS software in VN-2000 (EPSG:4756, its UTM and TM-3
+projections) or Web Mercator are reprojected from x/y order; without a `crs` member, the
+profile's `crs` says what the coordinates are. Any other CRS is refused.
 """
 
 from __future__ import annotations
@@ -15,6 +17,8 @@ from pathlib import Path
 from typing import Any
 
 import ijson
+
+from tourism_api.catalogue import crs
 
 from .raw import RawRecord, SourceError
 
@@ -33,19 +37,28 @@ LAT_LON = (
 )
 
 
-def _axis_swap(path: Path) -> bool:
+SWAP = "lat/lon"  # WGS 84 written latitude first
+
+
+def _declared_crs(path: Path) -> str | None:
+    """The file's own `crs` member: None (absent), CRS84, SWAP, or a CRS to reproject from."""
     with open(path, "rb") as handle:
         head = handle.read(65536).decode("utf-8", errors="ignore")
     features_at = head.find('"features"')
     match = _CRS_NAME.search(head)
     if not match or (features_at != -1 and match.start() > features_at):
-        return False
+        return None
     name = match.group(1)
     if name in LON_LAT:
-        return False
+        return crs.CRS84
     if name in LAT_LON:
-        return True
-    raise SourceError(f"Unsupported CRS {name!r}: reproject to WGS 84 (EPSG:4326, lon/lat) first.")
+        return SWAP
+    if crs.is_supported(name):
+        return crs.canonical(name)
+    raise SourceError(
+        f"Unsupported CRS {name!r}: reproject to WGS 84, VN-2000 (EPSG:4756) or one of its "
+        "UTM or TM-3 projections first."
+    )
 
 
 def _swap(coords: Any) -> Any:
@@ -62,9 +75,9 @@ def _finite(coords: Any) -> bool:
     )
 
 
-def read_geojson(path: str | Path) -> Iterator[RawRecord]:
+def read_geojson(path: str | Path, *, default_crs: str | None = None) -> Iterator[RawRecord]:
     path = Path(path)
-    swap = _axis_swap(path)
+    source = _declared_crs(path) or default_crs or crs.CRS84
     index = -1
     with open(path, "rb") as handle:
         try:
@@ -82,8 +95,14 @@ def read_geojson(path: str | Path) -> Iterator[RawRecord]:
                             error="geometry has a NaN, infinite or non-numeric coordinate",
                         )
                         continue
-                    if swap:
+                    if source == SWAP:
                         geometry = {**geometry, "coordinates": _swap(coords)}
+                    elif source != crs.CRS84:
+                        try:
+                            geometry = crs.from_gis_order(geometry, source)
+                        except crs.OutsideCRS as exc:
+                            yield RawRecord(position=position, error=f"geometry: {exc}")
+                            continue
                 properties = feature.get("properties") or {}
                 if feature.get("id") is not None:
                     properties = {"@id": feature["id"], **properties}

@@ -10,6 +10,7 @@ from typing import Any
 from shapely.geometry import shape
 
 from search.text import slugify
+from tourism_api.catalogue import crs
 
 from .opening_hours_osm import parse_osm_hours
 from .profiles import Profile
@@ -182,17 +183,23 @@ def _geometry(raw: RawRecord, item: Normalised):
 def _location(raw: RawRecord, profile: Profile, geometry, item: Normalised) -> None:
     """The site's point: from lon/lat columns, or from the source geometry."""
     loc, record, fields = profile.location, item.record, raw.fields
-    if loc.get("lon") and loc.get("lat"):
-        raw_lon = str(fields.get(loc["lon"]) or "").strip()
-        raw_lat = str(fields.get(loc["lat"]) or "").strip()
+    # lon/lat columns, or x/y (easting/northing) for a projected profile crs.
+    x_column, y_column = loc.get("lon") or loc.get("x"), loc.get("lat") or loc.get("y")
+    if x_column and y_column:
+        raw_x = str(fields.get(x_column) or "").strip()
+        raw_y = str(fields.get(y_column) or "").strip()
         try:
-            if raw_lon or raw_lat:
-                lon, lat = float(raw_lon.replace(",", ".")), float(raw_lat.replace(",", "."))
-                record["location"] = {"type": "Point", "coordinates": [lon, lat]}
+            if raw_x or raw_y:
+                x, y = float(raw_x.replace(",", ".")), float(raw_y.replace(",", "."))
+                point = {"type": "Point", "coordinates": [x, y]}
+                if profile.crs:
+                    point = crs.from_gis_order(point, profile.crs)
+                    point["coordinates"] = [round(v, 8) for v in point["coordinates"]]
+                record["location"] = point
+        except crs.OutsideCRS as exc:
+            item.errors["location"] = [f"{x_column}/{y_column} ({raw_x}, {raw_y}): {exc}"]
         except ValueError:
-            item.errors["location"] = [
-                f"{loc['lon']}/{loc['lat']}: not numbers ({raw_lon!r}, {raw_lat!r})"
-            ]
+            item.errors["location"] = [f"{x_column}/{y_column}: not numbers ({raw_x!r}, {raw_y!r})"]
     elif loc.get("from_geometry") and raw.geometry is not None:
         if raw.geometry.get("type") == "Point":
             record["location"] = raw.geometry

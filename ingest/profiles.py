@@ -13,6 +13,7 @@ from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
+from tourism_api.catalogue import crs
 from tourism_api.errors import InvalidInput
 
 FORMATS = ("csv", "geojson", "osm", "wikidata")
@@ -39,6 +40,9 @@ class Profile:
     # What a re-import does to a published site: "review" queues its changes for a
     # reviewer, "apply" publishes them at once. Conflicts with people's edits always wait.
     updates: str = "review"
+    # The coordinates' CRS when not WGS 84 (e.g. VN-2000 TM-3 "EPSG:9214"), written by GIS
+    # software in x (easting or longitude), y order; a GeoJSON file's own `crs` member wins.
+    crs: str | None = None
     encoding: str | None = None
     delimiter: str | None = None
     id: dict[str, Any] = field(default_factory=dict)
@@ -128,6 +132,14 @@ def parse_profile(text: str, name: str, where: str | None = None) -> Profile:
         raise ProfileError(f"{where}: [source] status is draft or published")
     if source.get("updates", "review") not in UPDATES:
         raise ProfileError(f"{where}: [source] updates is review or apply")
+    if source.get("crs") is not None and not (
+        isinstance(source["crs"], str) and crs.is_supported(source["crs"])
+    ):
+        raise ProfileError(
+            f"{where}: [source] crs {source['crs']!r} is not supported; use EPSG:4326, "
+            "EPSG:4756 (VN-2000), its UTM (EPSG:3405, 3406) or TM-3 zones (EPSG:5896-5899, "
+            "9205-9218), or EPSG:3857"
+        )
     ident = data.get("id") or {}
     if not isinstance(ident.get("field") or ident.get("template"), str):
         raise ProfileError(
@@ -169,6 +181,7 @@ def parse_profile(text: str, name: str, where: str | None = None) -> Profile:
         country=source.get("country"),
         status=source.get("status", "draft"),
         updates=source.get("updates", "review"),
+        crs=crs.canonical(source["crs"]) if source.get("crs") else None,
         encoding=source.get("encoding"),
         delimiter=source.get("delimiter"),
         id=data["id"],

@@ -17,7 +17,7 @@ def read(path: str | Path, profile: Profile, *, encoding: str | None = None) -> 
     if profile.format == "csv":
         return read_csv(path, encoding=encoding or profile.encoding, delimiter=profile.delimiter)
     if profile.format == "geojson":
-        return read_geojson(path)
+        return read_geojson(path, default_crs=profile.crs)
     if profile.format == "osm":
         return read_osm(path)
     return read_wikidata(path)

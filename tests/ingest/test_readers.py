@@ -118,10 +118,18 @@ def test_geojson_crs_axis_order(tmp_path):
     crs84 = tmp_path / "crs84.geojson"
     crs84.write_text(json.dumps(collection("urn:ogc:def:crs:OGC:1.3:CRS84")))
     assert next(read_geojson(crs84)).geometry["coordinates"] == [16.45, 107.54]
+    # VN-2000 / UTM 48N, as a GIS exports it (easting, northing): moved to WGS 84.
     vn2000 = tmp_path / "vn2000.geojson"
-    vn2000.write_text(json.dumps(collection("urn:ogc:def:crs:EPSG::3405")))
+    utm = collection("urn:ogc:def:crs:EPSG::3405")
+    utm["features"][0]["geometry"]["coordinates"] = [770_000.0, 1_822_000.0]
+    vn2000.write_text(json.dumps(utm))
+    lon, lat = next(read_geojson(vn2000)).geometry["coordinates"]
+    assert 107.5 < lon < 107.6 and 16.4 < lat < 16.5
+    # A CRS the server does not transform from is refused, saying what to do.
+    lambert = tmp_path / "lambert93.geojson"
+    lambert.write_text(json.dumps(collection("urn:ogc:def:crs:EPSG::2154")))
     with pytest.raises(SourceError, match="reproject"):
-        list(read_geojson(vn2000))
+        list(read_geojson(lambert))
 
 
 @pytest.mark.parametrize("name", ["hue-overpass.json", "hue.osm"])

@@ -18,7 +18,7 @@ from functools import lru_cache
 import numpy as np
 import shapely
 from pyproj import CRS, Transformer
-from pyproj.exceptions import CRSError
+from pyproj.exceptions import CRSError, ProjError
 from shapely.geometry import mapping, shape
 
 from ..errors import InvalidInput
@@ -102,12 +102,49 @@ def transformer(source: str, target: str) -> Callable[[np.ndarray], np.ndarray]:
     return apply
 
 
+def _geojson(geometry) -> dict:
+    """shapely's mapping() with lists, as GeoJSON parsed from text has (tuples fail checks)."""
+
+    def lists(value):
+        return [lists(v) for v in value] if isinstance(value, list | tuple) else value
+
+    data = mapping(geometry)
+    return {**data, "coordinates": lists(data["coordinates"])} if "coordinates" in data else data
+
+
 def transform_geometry(geometry: dict | None, source: str, target: str) -> dict | None:
     """A GeoJSON geometry from one CRS to another (the identity when they are the same)."""
     if geometry is None or canonical(source) == canonical(target):
         return geometry
     moved = shapely.transform(shape(geometry), transformer(source, target))
-    return mapping(moved)
+    return _geojson(moved)
+
+
+@lru_cache(maxsize=64)
+def _gis_transformer(source: str) -> Transformer:
+    return Transformer.from_crs(_pyproj(source), _pyproj(CRS84), always_xy=True)
+
+
+class OutsideCRS(ValueError):
+    """Coordinates PROJ cannot move: outside the area the CRS is defined for."""
+
+
+def from_gis_order(geometry: dict, source: str) -> dict:
+    """A geometry from a GIS file (shapefile export, GeoJSON, CSV columns) to CRS84. Such files
+    write x first whatever the CRS says (easting, or longitude), so this reads them that way."""
+    uri = canonical(source)
+    if uri == CRS84:
+        return geometry
+    proj = _gis_transformer(uri)
+
+    def apply(coords: np.ndarray) -> np.ndarray:
+        x, y = proj.transform(coords[:, 0], coords[:, 1], errcheck=True)
+        return np.column_stack([x, y])
+
+    try:
+        return _geojson(shapely.transform(shape(geometry), apply))
+    except ProjError as exc:
+        raise OutsideCRS(f"coordinates outside the area of {uri}") from exc
 
 
 def transform_point(x: float, y: float, source: str, target: str) -> tuple[float, float]:

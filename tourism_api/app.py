@@ -28,6 +28,7 @@ from .api import (
     security_headers,
     sessions,
     sites,
+    tiles,
     webhooks,
     zones,
 )
@@ -44,6 +45,7 @@ JSON_BODY_TYPES = ("application/json", "application/merge-patch+json")
 BLUEPRINTS = (
     meta,
     features,
+    tiles,
     sessions,
     sites,
     zones,

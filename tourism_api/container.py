@@ -26,6 +26,7 @@ from .catalogue.lifecycle import Lifecycle
 from .catalogue.proposals import Proposals
 from .catalogue.queries import SiteLister
 from .catalogue.sites import Catalogue
+from .catalogue.tiles import TileRenderer
 from .config import Settings
 from .db import get_engine, session_factory
 from .jobs.queue import JobQueue
@@ -59,6 +60,7 @@ class Services:
     features: Features
     change_feed: ChangeFeedService
     webhooks: Webhooks
+    tiles: TileRenderer
     storage: Storage
     media: MediaService
     imports: ImportService
@@ -111,6 +113,7 @@ class Services:
             features=Features(listing, catalogue, settings.offered_crs),
             change_feed=change_feed,
             webhooks=webhooks,
+            tiles=TileRenderer(sessions, settings.languages),
             storage=storage,
             media=MediaService(settings, sessions, storage, changes, jobs),
             imports=imports,

@@ -39,6 +39,7 @@ from .ogc_schemas import (
 from .responses import json_body
 from .schemas import ApiErrorSchema
 from .sites import jsonld_response, site_view
+from .tiles import CONFORMANCE as TILES_CONFORMANCE
 
 blp = Blueprint(
     "features",
@@ -66,6 +67,7 @@ CONFORMANCE = (
     "http://www.opengis.net/spec/cql2/1.0/conf/advanced-comparison-operators",
     "http://www.opengis.net/spec/cql2/1.0/conf/basic-spatial-functions",
     "http://www.opengis.net/spec/cql2/1.0/conf/spatial-functions",
+    *TILES_CONFORMANCE,
 )
 
 
@@ -295,6 +297,12 @@ def _collection_document(chosen: Collection, current: str = "json") -> dict:
                 "http://www.opengis.net/def/rel/ogc/1.0/queryables",
                 SCHEMA_JSON,
                 "What filter can name",
+            ),
+            _link(
+                f"{base}/tiles",
+                "http://www.opengis.net/def/rel/ogc/1.0/tilesets-vector",
+                "application/json",
+                "Vector tiles (MVT)",
             ),
             _link("/collections", "parent", "application/json", "All collections"),
         ],

@@ -131,6 +131,7 @@ def settings(backend, request, tmp_path) -> Settings:
             ratelimit_exempt=UNLIMITED,
             jobs_url=f"sqlite:///{tmp_path / 'jobs.sqlite3'}",
             upload_root=str(tmp_path / "uploads"),
+            export_root=str(tmp_path / "exports"),
         )
     else:
         url = request.getfixturevalue("postgis_url")
@@ -141,6 +142,7 @@ def settings(backend, request, tmp_path) -> Settings:
             ratelimit_exempt=UNLIMITED,
             jobs_url=f"sqlite:///{tmp_path / 'jobs.sqlite3'}",
             upload_root=str(tmp_path / "uploads"),
+            export_root=str(tmp_path / "exports"),
         )
         services = Services.build(settings)
         with services.engine.begin() as conn:

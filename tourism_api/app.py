@@ -15,6 +15,7 @@ from .api import (
     context,
     cors,
     docs,
+    exports,
     features,
     iiif,
     imports,
@@ -51,6 +52,7 @@ BLUEPRINTS = (
     zones,
     search,
     changes,
+    exports,
     webhooks,
     reviews,
     imports,
@@ -82,6 +84,8 @@ def create_app(settings: Settings | None = None) -> Flask:
         TRUSTED_HOSTS=settings.trusted_hosts,
         # Brotli or gzip for every text answer over 500 bytes (a page of sites shrinks ~8x).
         COMPRESS_ALGORITHM=["br", "gzip"],
+        # Streamed answers (bulk exports) are compressed as they go.
+        COMPRESS_ALGORITHM_STREAMING=["br", "deflate"],
         COMPRESS_MIMETYPES=[
             "application/json",
             "application/geo+json",

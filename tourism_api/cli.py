@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import sys
 import time
+from pathlib import Path
 
 import click
 from sqlalchemy.exc import DBAPIError, OperationalError, ProgrammingError
@@ -390,6 +391,54 @@ def index_status(ctx: Context) -> None:
         click.echo(f"documents: {svc.search.count()}")
     click.echo(f"published sites: {svc.indexer.count_published()}")
     click.echo(f"pending changes: {svc.indexer.pending()}")
+
+
+# -- export -------------------------------------------------------------------
+
+
+@main.group()
+def export() -> None:
+    """The public catalogue in bulk: a file now, or the snapshot apps download."""
+
+
+@export.command("snapshot")
+@pass_ctx
+def export_snapshot(ctx: Context) -> None:
+    """Make the snapshot /v1/export/snapshot serves (what the daily job does), e.g. from cron."""
+    exports = ctx.services.exports
+    with click.progressbar(length=1, label="Writing the snapshot", file=sys.stderr) as bar:
+
+        def progress(done: int, total: int | None) -> None:
+            bar.length = max(total or 1, 1)
+            bar.update(done - bar.pos)
+
+        result = exports.snapshot({}, progress)
+    click.echo(f"Snapshot of {result['records']} sites written to {exports.root}.")
+
+
+@export.command("file")
+@click.argument("path", type=click.Path(dir_okay=False, writable=True))
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["geojson", "geojsonseq", "csv", "gpkg"]),
+    default="geojson",
+    show_default=True,
+)
+@click.option("--filter", "cql2", help="A CQL2 filter, e.g. \"kind = 'museum'\"")
+@pass_ctx
+def export_file(ctx: Context, path: str, fmt: str, cql2: str | None) -> None:
+    """Write the published catalogue (or what --filter selects) to PATH."""
+    exports = ctx.services.exports
+    params = {"filter": cql2} if cql2 else {}
+    if fmt == "gpkg":
+        count = exports.write_gpkg(Path(path), params)
+        click.echo(f"{count} sites written to {path}.")
+        return
+    with open(path, "wb") as handle:
+        for chunk in exports.stream(fmt, params):
+            handle.write(chunk)
+    click.echo(f"Written to {path}.")
 
 
 # -- ingest -------------------------------------------------------------------

@@ -131,6 +131,10 @@ class Settings:
     # hour) between tries, then given up (the changes are still in the feed).
     webhook_attempts: int = _env("TOURISM_WEBHOOK_ATTEMPTS", default=8)
     webhook_retry_seconds: int = _env("TOURISM_WEBHOOK_RETRY_SECONDS", default=30)
+    # Where the daily snapshot of the public catalogue is written, and at what hour (UTC,
+    # 0-23; -1: never, e.g. when cron runs `tourism export snapshot` instead).
+    export_root: str = _env("TOURISM_EXPORT_ROOT", default="var/exports")
+    snapshot_hour: int = _env("TOURISM_SNAPSHOT_HOUR", default=2)
     # Largest file accepted by POST /v1/imports.
     max_upload_bytes: int = _env("TOURISM_MAX_UPLOAD_MB", scale=MB, default=200 * MB)
 
@@ -154,6 +158,8 @@ class Settings:
                 parse_many(getattr(self, name))
             except ValueError as exc:
                 raise ValueError(f"TOURISM_{name.upper()}: {exc}") from exc
+        if not -1 <= self.snapshot_hour <= 23:
+            raise ValueError("TOURISM_SNAPSHOT_HOUR must be an hour 0-23, or -1 for never")
         for name in self.ogc_crs:
             if not crs.is_supported(name):
                 raise ValueError(f"TOURISM_OGC_CRS: {name!r} is not a CRS the server supports")

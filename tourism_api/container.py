@@ -31,6 +31,7 @@ from .config import Settings
 from .db import get_engine, session_factory
 from .jobs.queue import JobQueue
 from .services.change_feed import ChangeFeedService
+from .services.exports import Exports
 from .services.features import Features
 from .services.imports import ImportService
 from .services.jobs import Jobs, reindex_handler
@@ -61,6 +62,7 @@ class Services:
     change_feed: ChangeFeedService
     webhooks: Webhooks
     tiles: TileRenderer
+    exports: Exports
     storage: Storage
     media: MediaService
     imports: ImportService
@@ -94,6 +96,15 @@ class Services:
         change_feed = ChangeFeedService(settings, ChangeFeed(sessions))
         webhooks = Webhooks(settings, sessions, change_feed, jobs)
         jobs.handlers["webhook"] = webhooks.deliver
+        features = Features(listing, catalogue, settings.offered_crs)
+        exports = Exports(settings, features, change_feed.feed)
+        jobs.handlers["snapshot"] = exports.snapshot
+        if settings.snapshot_hour >= 0:
+            jobs.queue.daily(
+                settings.snapshot_hour,
+                "tourism.daily_snapshot",
+                lambda: jobs.submit("snapshot", {}, actor="schedule", organisation_id=None),
+            )
         changes.after_write.append(webhooks.dispatch_quietly)
         return cls(
             settings=settings,
@@ -110,7 +121,8 @@ class Services:
             search=search,
             indexer=indexer,
             listing=listing,
-            features=Features(listing, catalogue, settings.offered_crs),
+            features=features,
+            exports=exports,
             change_feed=change_feed,
             webhooks=webhooks,
             tiles=TileRenderer(sessions, settings.languages),

@@ -180,6 +180,9 @@ def test_every_operation_answers_as_documented(api, staff, services):
     call("get", "/collections/sites/tiles/WebMercatorQuad/0/0/0?lang=en", 200)
     call("get", "/collections/sites/tiles/WebMercatorQuad/14/0/0", 204)
     call("get", "/collections/sites/tiles/WebMercatorQuad/1/5/5", 404)
+    call("get", "/v1/export?format=csv&kind=pagoda", 200)
+    call("get", "/v1/export?format=xml", 422)
+    call("get", "/v1/export/snapshot?format=gpkg", 404)
     call("get", "/tileMatrixSets", 200)
     call("get", "/tileMatrixSets/WebMercatorQuad", 200)
     feed = call("get", "/v1/changes?limit=2", 200).json

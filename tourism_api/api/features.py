@@ -178,7 +178,7 @@ def _invalid(exc: InvalidInput):
 # -- the request's parameters and format -------------------------------------------------
 
 
-def _args(allowed: set[str]) -> dict:
+def query_args(allowed: set[str]) -> dict:
     """The query parameters, each once; an unknown one is a 400 (OGC API rule)."""
     unknown = sorted(set(request.args) - allowed)
     if unknown:
@@ -212,7 +212,7 @@ def _format(args: dict, choices: tuple[str, ...]) -> str:
     return "html" if best == HTML else "json"
 
 
-def _items_args(args: dict) -> dict:
+def items_params(args: dict) -> dict:
     params: dict = {key: args[key] for key in ("datetime", "filter", "filter-lang") if key in args}
     for key in ("bbox-crs", "filter-crs", "cursor"):
         if args.get(key):
@@ -332,7 +332,7 @@ def ogc_errors(func):
 @ogc_errors
 def landing():
     """The landing page: where everything is (OGC API - Features and `/v1`)."""
-    args = _args({"f"})
+    args = query_args({"f"})
     current = _format(args, ("json", "html"))
     data = {
         "title": API_TITLE,
@@ -369,7 +369,7 @@ def landing():
 @ogc_errors
 def conformance():
     """The OGC conformance classes this service implements."""
-    current = _format(_args({"f"}), ("json", "html"))
+    current = _format(query_args({"f"}), ("json", "html"))
     return _answer(
         "ogc/conformance.html", {"conformsTo": list(CONFORMANCE)}, current, ConformanceSchema()
     )
@@ -381,7 +381,7 @@ def conformance():
 @ogc_errors
 def collections():
     """The feature collections: `sites` (points) and `zones` (areas), published records only."""
-    current = _format(_args({"f"}), ("json", "html"))
+    current = _format(query_args({"f"}), ("json", "html"))
     data = {
         "links": _self_links("/collections", "application/json", current),
         "collections": [_collection_document(c) for c in COLLECTIONS.values()],
@@ -397,7 +397,7 @@ def collections():
 @blp.alt_response(404, schema=ApiErrorSchema, description="No such collection")
 def collection_document(collection_id: str):
     """One collection: its extent, CRSs and links to its items and queryables."""
-    current = _format(_args({"f"}), ("json", "html"))
+    current = _format(query_args({"f"}), ("json", "html"))
     data = _collection_document(collection(collection_id), current)
     return _answer("ogc/collection.html", data, current, CollectionSchema())
 
@@ -408,7 +408,7 @@ def collection_document(collection_id: str):
 @ogc_errors
 def queryables(collection_id: str):
     """What `filter` (CQL2) can name, as a JSON Schema."""
-    current = _format(_args({"f"}), ("json", "html"))
+    current = _format(query_args({"f"}), ("json", "html"))
     chosen = collection(collection_id)
     data = {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
@@ -435,12 +435,12 @@ ITEMS_ALLOWED = {p["name"] for p in ITEMS_PARAMETERS}
 @blp.alt_response(404, schema=ApiErrorSchema, description="No such collection")
 def items(collection_id: str):
     """The collection's features, a page at a time (`next` link), with numberMatched."""
-    args = _args(ITEMS_ALLOWED)
+    args = query_args(ITEMS_ALLOWED)
     current = _format(args, ("json", "geojson", "html"))
     target = services().features.require_crs(args.get("crs"), "crs")
     chosen = collection(collection_id)
     page = services().features.items(
-        chosen.id, _items_args(args), preferred=preferred_languages(args.get("lang"))
+        chosen.id, items_params(args), preferred=preferred_languages(args.get("lang"))
     )
     path = f"/collections/{chosen.id}/items"
     features = [_ogc_feature(view, chosen, target) for view in page.items]
@@ -477,7 +477,7 @@ def items(collection_id: str):
 @blp.alt_response(404, schema=ApiErrorSchema, description="No such feature")
 def item(collection_id: str, feature_id: str):
     """One feature, with links to its collection and to its `/v1` record."""
-    args = _args({"f", "lang", "crs"})
+    args = query_args({"f", "lang", "crs"})
     current = _format(args, ("json", "geojson", "html", "jsonld"))
     target = services().features.require_crs(args.get("crs"), "crs")
     chosen = collection(collection_id)

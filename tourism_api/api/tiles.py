@@ -110,7 +110,7 @@ def tilejson(collection_id: str):
     """TileJSON: tile URLs at the catalogue's current version (cacheable for a year)."""
     layer = _layer_for(collection_id)
     svc = services()
-    version = svc.tiles.version()
+    version = svc.change_feed.feed.version()
     query = f"?v={version}" + (f"&lang={request.args['lang']}" if request.args.get("lang") else "")
     extent = svc.features.extent(collection_id)["spatial"]["bbox"][0]
     fields = {"id": "String", "name": "String", "kind": "String"}
@@ -152,7 +152,7 @@ def tile(collection_id: str, z: int, y: int, x: int):
     if len(lang) > 50:
         raise BadRequest("lang is too long.", {"lang": ["At most 50 characters."]})
     preferred = preferred_languages(lang or None)
-    version = svc.tiles.version()
+    version = svc.change_feed.feed.version()
     etag = f"tile-{version}-{layer}-{z}-{y}-{x}-{'.'.join(preferred)}"
     current = request.args.get("v") == str(version)
     cache_control = LONG if current else f"public, max-age={svc.settings.public_cache_seconds}"

@@ -72,6 +72,14 @@ class ChangeFeed:
     def __init__(self, sessions: sessionmaker[Session]) -> None:
         self.sessions = sessions
 
+    def version(self) -> int:
+        """A number that grows with every public change: tiles and exports are versioned by it."""
+        with self.sessions() as session:
+            newest = session.scalar(
+                select(func.max(OutboxEvent.id)).where(OutboxEvent.change.is_not(None))
+            )
+        return newest or 0
+
     def end(self) -> Position:
         """Where the feed ends now: a new subscriber starts here, with nothing to replay."""
         with self.sessions() as session:

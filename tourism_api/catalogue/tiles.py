@@ -22,7 +22,7 @@ from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from .geometry import from_db
-from .models import Media, OutboxEvent, Site
+from .models import Media, Site
 from .records import pick_language
 from .spatial import SpatialSQL
 
@@ -77,16 +77,6 @@ class TileRenderer:
     def __init__(self, sessions: sessionmaker[Session], languages: tuple[str, ...]) -> None:
         self.sessions = sessions
         self.languages = languages
-
-    def version(self) -> int:
-        """Changes with every public change (the outbox): tiles and their ETags follow it."""
-        with self.sessions() as session:
-            return (
-                session.scalar(
-                    select(func.max(OutboxEvent.id)).where(OutboxEvent.change.is_not(None))
-                )
-                or 0
-            )
 
     def render(self, layer: str, tile: Tile, preferred: tuple[str, ...]) -> bytes:
         languages = tuple(dict.fromkeys((*preferred, *self.languages)))

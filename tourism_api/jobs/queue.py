@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from huey import Huey, RedisHuey, SqliteHuey
+from huey import Huey, RedisHuey, SqliteHuey, crontab
 from huey.consumer import Consumer
 
 from ..config import Settings
@@ -31,6 +31,12 @@ class JobQueue:
         self._run = run
         self._huey: Huey | None = None
         self._task = None
+        self._daily: list[tuple[int, str, Callable[[], None]]] = []
+
+    def daily(self, hour: int, name: str, callback: Callable[[], None]) -> None:
+        """Run `callback` every day at `hour`:00 UTC, in whichever worker is up then (with
+        several workers on Redis, huey's scheduler makes it run once)."""
+        self._daily.append((hour, name, callback))
 
     @property
     def embedded(self) -> bool:
@@ -47,6 +53,8 @@ class JobQueue:
             else:
                 huey = RedisHuey(name=self.name, url=self.url, results=False)
             self._task = huey.task(name=TASK_NAME, retries=0)(self._run)
+            for hour, name, callback in self._daily:
+                huey.periodic_task(crontab(minute="0", hour=str(hour)), name=name)(callback)
             self._huey = huey
         return self._huey
 
@@ -72,7 +80,7 @@ class Worker:
 
     def __init__(self, queue: JobQueue, workers: int = 1) -> None:
         self.consumer = _QuietConsumer(
-            queue.huey, workers=workers, periodic=False, initial_delay=0.05, max_delay=0.5
+            queue.huey, workers=workers, periodic=True, initial_delay=0.05, max_delay=0.5
         )
 
     def start(self) -> None:

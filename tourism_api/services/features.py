@@ -137,6 +137,11 @@ class Features:
 
     def items(self, collection_id: str, params: dict, *, preferred: tuple[str, ...]) -> ListPage:
         """A page of published features with numberMatched, in CRS84 (the view moves them)."""
+        query = self.query(collection_id, params)
+        return self.listing.catalogue_page(query, preferred=preferred, count=True)
+
+    def query(self, collection_id: str, params: dict) -> SiteQuery:
+        """The catalogue query OGC parameters describe (items, and the bulk export)."""
         chosen = collection(collection_id)
         bbox = params.get("bbox")
         if bbox is not None:
@@ -154,7 +159,7 @@ class Features:
             parsed = cql2.parse(params["filter"], params.get("filter-lang"), filter_crs)
         elif params.get("filter-lang") and params["filter-lang"] not in cql2.LANGUAGES:
             cql2.parse("", params["filter-lang"])
-        query = SiteQuery(
+        return SiteQuery(
             kinds=tuple(params.get("kind") or ()),
             categories=tuple(params.get("category") or ()),
             bbox=bbox,
@@ -166,7 +171,6 @@ class Features:
             limit=min(params.get("limit") or DEFAULT_LIMIT, MAX_LIMIT),
             cursor=params.get("cursor"),
         )
-        return self.listing.catalogue_page(query, preferred=preferred, count=True)
 
     def item(self, collection_id: str, feature_id: str) -> Site:
         """One published feature of the collection (a zone is a site too, but a point-only

@@ -95,3 +95,20 @@ def test_polygons_are_counter_clockwise_on_output(client, catalogue):
         assert polygon.exterior.is_ccw, url
         assert not polygon.interiors[0].is_ccw, url
         assert polygon.equals(shape(clockwise)), url
+
+
+def test_web_maps_on_other_sites_may_read_the_ogc_api_and_tiles(client, catalogue):
+    load_hue(catalogue)
+    origin = {"Origin": "https://app.example.vn"}
+    for url in (
+        "/",
+        "/collections/sites/items?limit=1",
+        "/collections/sites/tiles/WebMercatorQuad/tilejson.json",
+        "/collections/sites/tiles/WebMercatorQuad/0/0/0",
+        "/v1/changes",
+        "/v1/export?format=csv",
+    ):
+        answer = client.get(url, headers=origin)
+        assert answer.headers.get("Access-Control-Allow-Origin") == "*", url
+    items = client.get("/collections/sites/items?limit=1", headers=origin)
+    assert "Content-Crs" in items.headers["Access-Control-Expose-Headers"]

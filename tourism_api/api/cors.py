@@ -1,4 +1,5 @@
-"""Browsers may call /v1, /iiif and the OpenAPI document from other sites' pages
+"""Browsers may call /v1, /iiif, the OGC API (landing page, conformance, collections, items,
+tiles) and the OpenAPI document from other sites' pages
 (TOURISM_CORS_ORIGINS): any origin by default, without credentials; credentials only
 when the origins are listed by name. The headers clients need are exposed."""
 
@@ -14,6 +15,9 @@ EXPOSED = [
     "Link",
     "Location",
     "Content-Language",
+    "Content-Crs",
+    "Content-Disposition",
+    "X-Catalogue-Version",
     "Retry-After",
     "X-RateLimit-Limit",
     "X-RateLimit-Remaining",
@@ -35,7 +39,15 @@ def register(app: Flask, settings: Settings) -> None:
     origins = list(settings.cors_origins)
     CORS(
         app,
-        resources={r"/v1/*": {}, r"/iiif/*": {}, r"/openapi.json": {}},
+        resources={
+            r"/v1/*": {},
+            r"/iiif/*": {},
+            r"/openapi.json": {},
+            r"/": {},
+            r"/conformance": {},
+            r"/collections*": {},
+            r"/tileMatrixSets*": {},
+        },
         origins=origins,
         supports_credentials="*" not in origins,
         # With any origin allowed, say "*" rather than echo each: caches keep one copy.

@@ -39,7 +39,11 @@ _FORMAT = {
 }
 _FILTER_PARAMETERS = [p for p in ITEMS_PARAMETERS if p["name"] in FILTERS]
 _BINARY = {"type": "string", "format": "binary"}
-_CONTENT = {mime: {"schema": _BINARY} for mime, _suffix in FORMATS.values()}
+# A GeoJSON FeatureCollection is JSON; the others are files to save.
+_CONTENT = {
+    mime: {"schema": {"type": "object"} if fmt == "geojson" else _BINARY}
+    for fmt, (mime, _suffix) in FORMATS.items()
+}
 
 
 def _disposition(suffix: str) -> dict:

@@ -13,7 +13,8 @@ import json
 import re
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
+from typing import Any
 
 from tourism_api.errors import InvalidInput, ServiceUnavailable
 
@@ -55,6 +56,8 @@ class SearchQuery:
     categories: tuple[str, ...] = ()
     designations: tuple[str, ...] = ()
     languages: tuple[str, ...] = ()  # sites with a name in each of these
+    # A CQL2 filter (tourism_api.catalogue.cql2.Cql2Filter) on the queryables.
+    cql2: Any = field(default=None, compare=False)
     sort: str | None = None
     limit: int = 20
     cursor: str | None = field(default=None, compare=False)
@@ -90,9 +93,9 @@ class SearchQuery:
         return "distance" if self.near else "name"
 
     def fingerprint(self) -> str:
-        data = asdict(self)
-        for key in ("cursor", "limit", "zone", "facets"):
-            data.pop(key)
+        skipped = ("cursor", "limit", "zone", "facets", "cql2")
+        data = {f.name: getattr(self, f.name) for f in fields(self) if f.name not in skipped}
+        data["cql2"] = self.cql2.key if self.cql2 is not None else None
         return hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()[
             :16
         ]

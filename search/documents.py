@@ -35,6 +35,12 @@ def site_document(site: Site) -> dict:
         "languages": sorted(site.name),
         "location": {"lon": point.x, "lat": point.y},
         "sort_name": site.sort_name,
+        # CQL2 queryables (/v1/search?filter=...)
+        "slug": site.slug,
+        "admin_area": site.admin_area,
+        "is_zone": bool(site.is_zone),
+        "updated_at": site.updated_at.isoformat(),
+        "published_at": site.published_at.isoformat() if site.published_at else None,
         "name_exact": " ".join(" ".join(exact_tokens(n)) for n in names),
         "name_folded": " ".join(fold(n) for n in names),
         "text_folded": " ".join(fold(t) for t in texts if t),

@@ -14,6 +14,9 @@ import time
 from collections.abc import Callable, Iterable
 
 from elasticsearch import ApiError, Elasticsearch, TransportError, helpers
+from pygeofilter.backends.elasticsearch import to_filter
+
+from tourism_api.catalogue import cql2
 
 from .base import (
     FACET_FIELDS,
@@ -33,6 +36,19 @@ from .text import exact_tokens, folded_tokens
 
 log = logging.getLogger(__name__)
 
+# CQL2 queryables -> document fields.
+CQL2_FIELDS = {
+    "id": "id",
+    "slug": "slug",
+    "kind": "kind",
+    "name": "sort_name",
+    "admin_area": "admin_area",
+    "category": "categories",
+    "is_zone": "is_zone",
+    "updated_at": "updated_at",
+    "published_at": "published_at",
+    "geometry": "location",
+}
 MAPPINGS = {
     "dynamic": "strict",
     "properties": {
@@ -44,6 +60,11 @@ MAPPINGS = {
         "languages": {"type": "keyword"},
         "location": {"type": "geo_point"},
         "sort_name": {"type": "keyword"},
+        "slug": {"type": "keyword"},
+        "admin_area": {"type": "keyword"},
+        "is_zone": {"type": "boolean"},
+        "updated_at": {"type": "date"},
+        "published_at": {"type": "date"},
         "name_exact": {"type": "text", "analyzer": "standard"},
         "name_folded": {"type": "text", "analyzer": "standard"},
         "text_folded": {"type": "text", "analyzer": "standard"},
@@ -264,6 +285,10 @@ class ElasticBackend(SearchBackend):
             filters.append(
                 {"geo_shape": {"location": {"shape": query.zone, "relation": "intersects"}}}
             )
+        if query.cql2 is not None:
+            # pygeofilter's Elasticsearch evaluator, on the document's queryable fields.
+            expression = to_filter(cql2.for_search(query.cql2), attribute_map=CQL2_FIELDS)
+            filters.append(expression.to_dict())
         return filters
 
     def search(self, query: SearchQuery) -> SearchResult:

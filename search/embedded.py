@@ -15,10 +15,14 @@ import sqlite3
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
+from datetime import datetime
 from pathlib import Path
 
+from pygeofilter.backends.native.evaluate import NativeEvaluator
 from shapely import prepared
 from shapely.geometry import Point, shape
+
+from tourism_api.catalogue import cql2
 
 from .base import (
     FACET_FIELDS,
@@ -60,6 +64,53 @@ def _schema(g: int) -> list[str]:
 
 def _drop(g: int) -> list[str]:
     return [f"DROP TABLE IF EXISTS {t}_{g}" for t in ("docs", "terms", "fts", "geo")]
+
+
+class _AnyOf(list):
+    """A list that equals each of its values: `category = 'royal'` on a site's categories."""
+
+    def __eq__(self, other):
+        return other in list(self) if isinstance(other, str) else list.__eq__(self, other)
+
+    def __ne__(self, other):
+        return not self.__eq__(other)
+
+    __hash__ = None
+
+
+def _queryable_values(view: dict, sort_name: str) -> dict:
+    """The queryables of an indexed site, from its stored view."""
+
+    def moment(text):
+        return datetime.fromisoformat(text.replace("Z", "+00:00")) if text else None
+
+    lon, lat = view["location"]["coordinates"][:2]
+    return {
+        "id": view["id"],
+        "slug": view["slug"],
+        "kind": view["kind"],
+        "name": sort_name,
+        "admin_area": view.get("admin_area"),
+        "category": _AnyOf(view.get("categories") or []),
+        "is_zone": bool(view.get("is_zone")),
+        "updated_at": moment(view.get("updated_at")),
+        "published_at": moment(view.get("published_at")),
+        "geometry": Point(lon, lat),
+    }
+
+
+def native_filter(parsed) -> Callable[[str, str], bool]:
+    """A CQL2 filter as a function of a row's stored view, by pygeofilter's native evaluator
+    (SQLite calls it for each candidate, so pages and totals stay right)."""
+    test = NativeEvaluator(use_getattr=False).evaluate(cql2.for_search(parsed))
+
+    def matches(view_json: str, sort_name: str) -> bool:
+        try:
+            return bool(test(_queryable_values(json.loads(view_json), sort_name or "")))
+        except (TypeError, ValueError):  # a comparison the values do not support: no match
+            return False
+
+    return matches
 
 
 def _fts_and(tokens: list[str], column: str) -> str:
@@ -285,6 +336,10 @@ class EmbeddedBackend(SearchBackend):
             conn.create_function("in_zone", 2, lambda lon, lat: test.intersects(Point(lon, lat)))
             boxes.append([zone.bounds])
             clauses.append("in_zone(d.lon, d.lat)")
+        if query.cql2 is not None:
+            matches = native_filter(query.cql2)
+            conn.create_function("cql2_match", 2, matches, deterministic=True)
+            clauses.append("cql2_match(d.view, d.sort_name)")
         for envelopes in boxes:
             ors = " OR ".join(
                 "(min_lon <= ? AND max_lon >= ? AND min_lat <= ? AND max_lat >= ?)"

@@ -30,6 +30,15 @@ class SearchArgs(SiteListArgs):
     facets = fields.Bool(
         load_default=False, metadata={"description": "Counts per kind, category, designation"}
     )
+    filter = fields.Str(
+        validate=validate.Length(max=4000),
+        metadata={"description": "A CQL2 filter on the queryables of /collections/sites"},
+    )
+    filter_lang = fields.Str(
+        data_key="filter-lang",
+        validate=validate.OneOf(("cql2-text", "cql2-json")),
+        metadata={"description": "cql2-text (default) or cql2-json"},
+    )
 
     class Meta:
         unknown = RAISE

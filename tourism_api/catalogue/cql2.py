@@ -9,6 +9,7 @@ never a silent "matches nothing". Names compare without case or diacritics
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
@@ -371,3 +372,41 @@ def _instant(value) -> datetime | None:
     if isinstance(value, date):
         return datetime.combine(value, time(), tzinfo=UTC)
     return value
+
+
+def for_search(parsed: Cql2Filter) -> ast.Node:
+    """The filter as the search backends evaluate it (pygeofilter's Elasticsearch and native
+    evaluators): `name` literals folded, as the indexed sort name is, and `BBOX(...)` written
+    as an envelope, which those evaluators know."""
+    return _normalised(parsed.node)
+
+
+def _normalised(node):
+    if isinstance(node, list):
+        return [_normalised(item) for item in node]
+    if isinstance(node, ast.Function) and node.name.lower() == "bbox":
+        args = node.arguments
+        if len(args) == 6:
+            args = [args[0], args[1], args[3], args[4]]
+        if len(args) == 4 and all(isinstance(a, int | float) for a in args):
+            return values.Envelope(args[0], args[2], args[1], args[3])
+    if not isinstance(node, ast.Node) or not dataclasses.is_dataclass(node):
+        return node
+    changes = {
+        f.name: _normalised(getattr(node, f.name))
+        for f in dataclasses.fields(node)
+        if isinstance(getattr(node, f.name), ast.Node | list | values.Geometry)
+    }
+    names_name = any(
+        isinstance(getattr(node, f.name, None), ast.Attribute)
+        and getattr(node, f.name).name == "name"
+        for f in dataclasses.fields(node)
+    )
+    if names_name:
+        for f in dataclasses.fields(node):
+            value = getattr(node, f.name)
+            if f.name in ("rhs", "lhs", "pattern", "low", "high") and isinstance(value, str):
+                changes[f.name] = fold(value)
+            if f.name == "sub_nodes":
+                changes[f.name] = [fold(v) if isinstance(v, str) else v for v in value]
+    return dataclasses.replace(node, **changes) if changes else node

@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 
 from search.base import SearchBackend, SearchError, SearchQuery
 
+from ..catalogue import cql2
 from ..catalogue.geometry import from_db, to_geojson
 from ..catalogue.queries import SiteLister, SiteQuery
 from ..catalogue.records import pick_language, present, public_view
@@ -213,6 +214,9 @@ class Listing:
                 limit=limit,
                 cursor=params.get("cursor"),
                 facets=bool(params.get("facets")),
+                cql2=cql2.parse(params["filter"], params.get("filter_lang"))
+                if params.get("filter")
+                else None,
             )
         except SearchError as exc:
             raise InvalidInput(exc.message, exc.errors) from exc

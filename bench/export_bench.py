@@ -80,21 +80,24 @@ def main() -> None:
         with tempfile.TemporaryDirectory() as tmp:
             services = build(Path(tmp), count)
             exports = services.exports
-            size = 0
 
-            def streamed():
-                nonlocal size
-                size = sum(len(chunk) for chunk in exports.stream("geojson", {}))
+            sizes: list[int] = []
 
-            def baseline():
+            def streamed(exports=exports, sizes=sizes):
+                sizes.append(sum(len(chunk) for chunk in exports.stream("geojson", {})))
+
+            def baseline(exports=exports):
                 features = list(exports.views({}))
                 json.dumps({"type": "FeatureCollection", "features": features}).encode()
 
             stream_s, stream_mb = measure(streamed)
             base_s, base_mb = measure(baseline)
+            size = sizes[0]
             rows.append((count, size / 1e6, stream_s, stream_mb, base_s, base_mb))
             services.engine.dispose()
-    print(f"{'sites':>7} {'MB out':>7} {'stream s':>9} {'stream MB':>10} {'list s':>7} {'list MB':>8}")
+    print(
+        f"{'sites':>7} {'MB out':>7} {'stream s':>9} {'stream MB':>10} {'list s':>7} {'list MB':>8}"
+    )
     for count, out, stream_s, stream_mb, base_s, base_mb in rows:
         print(
             f"{count:>7} {out:>7.1f} {stream_s:>9.2f} {stream_mb:>10.1f} {base_s:>7.2f} {base_mb:>8.1f}"

@@ -89,6 +89,25 @@ def test_items_page_through_every_published_record(client, hue):
     assert client.get(f"/collections/zones/items/{hue['dai-noi']}").status_code == 404
 
 
+def test_prev_links_walk_back_through_the_same_pages(client, hue):
+    def get(href):
+        return client.get(href.split("localhost", 1)[-1]).json
+
+    pages = [client.get("/collections/sites/items?limit=2").json]
+    assert "prev" not in {link["rel"] for link in pages[0]["links"]}
+    while nxt := next((x for x in pages[-1]["links"] if x["rel"] == "next"), None):
+        pages.append(get(nxt["href"]))
+    assert len(pages) == 5  # 9 sites, 2 a page
+    back = [pages[-1]]
+    while prev := next((x for x in back[-1]["links"] if x["rel"] == "prev"), None):
+        back.append(get(prev["href"]))
+    ids = [[f["id"] for f in page["features"]] for page in pages]
+    assert [[f["id"] for f in page["features"]] for page in reversed(back)] == ids
+    # Forward again from a page reached backward.
+    middle = get(next(x for x in back[2]["links"] if x["rel"] == "next")["href"])
+    assert [f["id"] for f in middle["features"]] == ids[3]
+
+
 def test_unknown_and_invalid_parameters_are_400(client, hue):
     for query in (
         "foo=1",

@@ -444,7 +444,7 @@ def items(collection_id: str):
     )
     path = f"/collections/{chosen.id}/items"
     features = [_ogc_feature(view, chosen, target) for view in page.items]
-    links = _page_links(path, current, page.next_cursor)
+    links = _page_links(path, current, page.next_cursor, page.prev_cursor)
     data = {
         "type": "FeatureCollection",
         "features": features,
@@ -516,7 +516,9 @@ def _ogc_feature(view: dict, chosen: Collection, target: str) -> dict:
     return data
 
 
-def _page_links(path: str, current: str, next_cursor: str | None) -> list[dict]:
+def _page_links(
+    path: str, current: str, next_cursor: str | None, prev_cursor: str | None
+) -> list[dict]:
     from urllib.parse import urlencode
 
     kept = [(k, v) for k, v in request.args.items(multi=True) if k not in ("cursor", "f")]
@@ -533,10 +535,11 @@ def _page_links(path: str, current: str, next_cursor: str | None) -> list[dict]:
         {"href": href("json"), "rel": json_rel, "type": GEOJSON, "title": "This page as GeoJSON"},
         {"href": href("html"), "rel": html_rel, "type": HTML, "title": "This page as HTML"},
     ]
-    if next_cursor:
-        next_f = "html" if current == "html" else "json"
-        next_type = HTML if current == "html" else GEOJSON
-        links.append(
-            {"href": href(next_f, next_cursor), "rel": "next", "type": next_type, "title": "Next"}
-        )
+    page_f = "html" if current == "html" else "json"
+    page_type = HTML if current == "html" else GEOJSON
+    for rel, cursor, title in (("next", next_cursor, "Next"), ("prev", prev_cursor, "Previous")):
+        if cursor:
+            links.append(
+                {"href": href(page_f, cursor), "rel": rel, "type": page_type, "title": title}
+            )
     return links

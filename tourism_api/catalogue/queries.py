@@ -17,7 +17,7 @@ from shapely import wkb as shapely_wkb
 from sqlalchemy import and_, exists, func, or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from search.cursors import CursorCodec
+from search.cursors import BadCursor, CursorCodec
 from search.geo import Envelope, radius_envelopes, split_envelope
 
 from ..errors import InvalidInput, NotFound
@@ -69,10 +69,35 @@ class SiteQuery:
 class Page:
     items: list[tuple[Site, float | None]]
     next_cursor: str | None
+    prev_cursor: str | None = None
 
 
-def encode_cursor(codec: CursorCodec, query: SiteQuery, key: list) -> str:
-    return codec.encode(query.fingerprint(), key)
+def encode_cursor(
+    codec: CursorCodec, query: SiteQuery, key: list, *, backward: bool = False
+) -> str:
+    """A cursor to continue after `key`, or (backward) to the page that ends before it."""
+    return codec.encode(query.fingerprint() + (":before" if backward else ""), key)
+
+
+def decode_position(codec: CursorCodec, query: SiteQuery) -> tuple[list | None, bool]:
+    """The key a cursor names and whether it pages backward; BadCursor for anything else."""
+    if not query.cursor:
+        return None, False
+    try:
+        return decode_cursor(codec, query), False
+    except BadCursor:
+        textual = query.effective_sort != "distance"
+        before = codec.decode(query.cursor, query.fingerprint() + ":before", textual=textual)
+        return before, True
+
+
+def _beyond(sort: str, sort_key, position: list, *, before: bool):
+    """Rows after (or before) a position in the list's order."""
+    if sort == "id":
+        return Site.id < position[1] if before else Site.id > position[1]
+    if before:
+        return or_(sort_key < position[0], and_(sort_key == position[0], Site.id < position[1]))
+    return or_(sort_key > position[0], and_(sort_key == position[0], Site.id > position[1]))
 
 
 def decode_cursor(codec: CursorCodec, query: SiteQuery) -> list | None:
@@ -104,24 +129,39 @@ class SiteLister:
             columns = [Site] if distance is None else [Site, distance.label("distance_m")]
             stmt = select(*columns).where(*self._filters(session, spatial, query, distance))
             sort_key = {"id": Site.id, "name": Site.sort_name, "distance": distance}[sort]
-            after = decode_cursor(self.cursors, query)
-            if after is not None:
-                if sort == "id":
-                    stmt = stmt.where(Site.id > after[1])
-                else:
-                    stmt = stmt.where(
-                        or_(sort_key > after[0], and_(sort_key == after[0], Site.id > after[1]))
-                    )
+            position, backward = decode_position(self.cursors, query)
+            if position is not None:
+                stmt = stmt.where(_beyond(sort, sort_key, position, before=backward))
             order = [Site.id] if sort == "id" else [sort_key, Site.id]
+            if backward:
+                order = [column.desc() for column in order]
             rows = session.execute(stmt.order_by(*order).limit(query.limit + 1)).all()
             items = [(row[0], row[1] if distance is not None else None) for row in rows]
-            next_cursor = None
-            if len(items) > query.limit:
-                items = items[: query.limit]
-                last, last_distance = items[-1]
-                key_value = {"id": last.id, "name": last.sort_name, "distance": last_distance}[sort]
-                next_cursor = encode_cursor(self.cursors, query, [key_value, last.id])
-            return Page(items=items, next_cursor=next_cursor)
+            more = len(items) > query.limit
+            items = items[: query.limit]
+            if backward:
+                items.reverse()
+
+            def key_of(item) -> list:
+                site, site_distance = item
+                value = {"id": site.id, "name": site.sort_name, "distance": site_distance}[sort]
+                return [value, site.id]
+
+            # Forward: more after the last row, and rows before whenever we did not start at
+            # the top. Backward: more before the first row, and the page we came from after.
+            has_next = (not backward and more) or (backward and bool(items))
+            has_prev = (backward and more) or (
+                not backward and position is not None and bool(items)
+            )
+            next_cursor = (
+                encode_cursor(self.cursors, query, key_of(items[-1])) if has_next else None
+            )
+            prev_cursor = (
+                encode_cursor(self.cursors, query, key_of(items[0]), backward=True)
+                if has_prev
+                else None
+            )
+            return Page(items=items, next_cursor=next_cursor, prev_cursor=prev_cursor)
 
     def count(self, query: SiteQuery) -> int:
         """How many sites match the query's filters (OGC API's numberMatched)."""

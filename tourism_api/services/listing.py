@@ -30,6 +30,7 @@ class ListPage:
     items: list[dict]
     next_cursor: str | None
     public: bool
+    prev_cursor: str | None = None
     total: int | None = None
     facets: dict | None = None
     geometry: str = "location"
@@ -99,6 +100,7 @@ class Listing:
             views,
             page.next_cursor,
             public=not staff,
+            prev_cursor=page.prev_cursor,
             total=self.lister.count(query) if count else None,
             geometry="footprint" if query.zones_only else "location",
         )

@@ -4,6 +4,7 @@ after a faster one."""
 
 from __future__ import annotations
 
+import base64
 import threading
 
 import pytest
@@ -83,7 +84,8 @@ def test_a_scripted_history_replays_exactly(client, staff, services, catalogue):
 
 
 def test_a_token_the_feed_did_not_give_is_a_400(client):
-    for token in ("not-a-token", "YWJj", "%00"):
+    huge = base64.urlsafe_b64encode(f"c1.{10**30}.1".encode()).decode()
+    for token in ("not-a-token", "YWJj", "%00", huge):
         answer = client.get(f"/v1/changes?since={token}")
         assert answer.status_code == 400, token
         assert "since" in answer.json["errors"]

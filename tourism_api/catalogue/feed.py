@@ -42,9 +42,11 @@ class Position:
         try:
             raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)).decode()
             version, txid, row = raw.split(".")
-            if version != "c1":
+            position = cls(int(txid), int(row))
+            # Both are BIGINT columns: anything outside is not ours (and must not reach SQL).
+            if version != "c1" or not (0 <= position.txid < 2**63 and 0 <= position.id < 2**63):
                 raise ValueError(version)
-            return cls(int(txid), int(row))
+            return position
         except (ValueError, binascii.Error, UnicodeDecodeError):
             raise BadRequest(
                 "since is not a token this feed gave out.", {"since": ["Unknown token."]}

@@ -11,6 +11,7 @@ from shapely.geometry import shape
 
 from search.text import slugify
 from tourism_api.catalogue import crs
+from tourism_api.catalogue.opening_hours import check_osm
 
 from .opening_hours_osm import parse_osm_hours
 from .profiles import Profile
@@ -163,10 +164,17 @@ def _field_value(fields: dict, spec: dict, item: Normalised, timezone: str) -> A
     if spec.get("osm_hours"):
         if not raw_value:
             return None
-        hours = parse_osm_hours(str(raw_value), spec.get("timezone") or timezone)
-        if hours is None:
-            item.warnings.append(f"opening_hours {raw_value!r} not understood; left out")
-        return hours
+        zone = spec.get("timezone") or timezone
+        hours = parse_osm_hours(str(raw_value), zone)
+        if hours is not None:
+            return hours
+        # Holidays, months, sunrise...: kept as OSM text, which the catalogue evaluates.
+        try:
+            check_osm(str(raw_value).strip())
+        except ValueError as exc:
+            item.warnings.append(f"opening_hours {raw_value!r} left out: {exc}")
+            return None
+        return {"timezone": zone, "osm": str(raw_value).strip()}
     return _transform(raw_value, spec)
 
 

@@ -1,8 +1,9 @@
 """The common forms of OpenStreetMap's opening_hours syntax, as structured hours.
 
-"24/7", "Mo-Su 07:00-17:30", "Mo-Fr 08:00-11:30,13:30-17:00; Sa 08:00-12:00".
-Anything more elaborate (public holidays, months, sunrise) returns None so the
-pipeline can say it was not understood instead of guessing.
+"24/7", "Mo-Su 07:00-17:30", "Mo-Fr 08:00-11:30,13:30-17:00; Sa 08:00-12:00" become a
+weekly table staff can edit in the workspace's form. Anything more elaborate (public
+holidays, months, sunrise) returns None: the pipeline keeps such text as OSM syntax, which
+the catalogue evaluates with opening-hours-py.
 """
 
 from __future__ import annotations

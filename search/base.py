@@ -14,6 +14,7 @@ import re
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, fields
+from datetime import datetime
 from typing import Any
 
 from tourism_api.errors import InvalidInput, ServiceUnavailable
@@ -24,7 +25,7 @@ from .text import fold
 
 SORTS = ("relevance", "distance", "name")
 MAX_QUERY_LENGTH = 200
-FACET_FIELDS = ("kind", "categories", "designations")
+FACET_FIELDS = ("kind", "categories", "designations", "province")
 
 
 class SearchError(InvalidInput):
@@ -55,9 +56,13 @@ class SearchQuery:
     kinds: tuple[str, ...] = ()
     categories: tuple[str, ...] = ()
     designations: tuple[str, ...] = ()
+    provinces: tuple[str, ...] = ()  # 2025 unit codes ("46": Huế)
     languages: tuple[str, ...] = ()  # sites with a name in each of these
     # A CQL2 filter (tourism_api.catalogue.cql2.Cql2Filter) on the queryables.
     cql2: Any = field(default=None, compare=False)
+    open_at: datetime | None = None  # open at this moment (aware)
+    wheelchair: bool = False  # wheelchair access "yes" or "limited"
+    free: bool | None = None  # free entry (True) or paid (False)
     sort: str | None = None
     limit: int = 20
     cursor: str | None = field(default=None, compare=False)
@@ -83,6 +88,8 @@ class SearchQuery:
         # service that builds the query; a backend answers any positive size.
         if self.limit < 1:
             raise SearchError("limit is at least 1.", {"limit": ["At least 1."]})
+        if self.open_at is not None and self.open_at.tzinfo is None:
+            raise SearchError("open_at needs a time zone.", {"open_at": ["Add Z or +07:00."]})
 
     @property
     def effective_sort(self) -> str:
@@ -140,7 +147,8 @@ def decode_cursor(codec: cursors.CursorCodec, query: SearchQuery) -> list | None
 class SearchBackend(ABC):
     """Index documents are dicts with: id, version, kind, categories, designations,
     languages, location {lon, lat}, sort_name, name_exact, name_folded, text_folded,
-    suggest (list of folded name tails) and view (the stored public view)."""
+    suggest (list of folded name tails), province (2025 code or None), open_intervals ([{gte, lt}] in minutes since 1970,
+    none longer than a day), wheelchair, free and view (the stored public view)."""
 
     name: str
 

@@ -5,14 +5,24 @@ Built from the catalogue's rows by the indexer; backends see only these dicts.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
+from tourism_api.catalogue.admin_units import province_name, ward_name
 from tourism_api.catalogue.geometry import from_db
 from tourism_api.catalogue.models import Site
+from tourism_api.catalogue.opening_hours import MAX_OPEN_SPAN, epoch_minutes, open_intervals
 from tourism_api.catalogue.records import stored_view
 
 from .text import exact_tokens, fold, word_suffixes
 
+# How far ahead documents know when a site is open (TOURISM_OPEN_AT_DAYS); a daily job
+# re-indexes sites with hours so the window moves on.
+DEFAULT_HOURS_DAYS = 14
 
-def site_document(site: Site) -> dict:
+
+def site_document(
+    site: Site, *, now: datetime | None = None, hours_days: int = DEFAULT_HOURS_DAYS
+) -> dict:
     """The index document of a published site: its public summary plus search fields."""
     names = list(dict.fromkeys([*site.name.values(), *(site.aliases or [])]))
     texts = [
@@ -22,6 +32,9 @@ def site_document(site: Site) -> dict:
         *(d["type"].replace("_", " ") for d in site.designations or []),
         *((site.address or {}).get(k, "") for k in ("street", "ward", "district", "province")),
         site.admin_area or "",
+        # The 2025 unit and ward by their current names, whatever the address says.
+        province_name(site.province_code) or "",
+        ward_name(site.ward_code) or "",
         site.kind.replace("_", " "),
     ]
     point = from_db(site.location)
@@ -38,6 +51,7 @@ def site_document(site: Site) -> dict:
         # CQL2 queryables (/v1/search?filter=...)
         "slug": site.slug,
         "admin_area": site.admin_area,
+        "province": site.province_code,
         "is_zone": bool(site.is_zone),
         "updated_at": site.updated_at.isoformat(),
         "published_at": site.published_at.isoformat() if site.published_at else None,
@@ -45,5 +59,19 @@ def site_document(site: Site) -> dict:
         "name_folded": " ".join(fold(n) for n in names),
         "text_folded": " ".join(fold(t) for t in texts if t),
         "suggest": suggest,
+        # Filters a tourist app offers: open at a moment, wheelchair access, free entry.
+        "open_intervals": _open_intervals(site, now or datetime.now(UTC), hours_days),
+        "wheelchair": (site.accessibility or {}).get("wheelchair"),
+        "free": (site.admission or {}).get("free"),
         "view": stored_view(site, summary=True),
     }
+
+
+def _open_intervals(site: Site, now: datetime, days: int) -> list[dict]:
+    """[{"gte": minute, "lt": minute}] (minutes since 1970, UTC) from a day ago to `days`
+    ahead: Elasticsearch reads them as a date_range, the embedded index as rows."""
+    start = now.replace(second=0, microsecond=0) - timedelta(days=1)
+    spans = open_intervals(
+        site.opening_hours, start, start + timedelta(days=days + 2), max_span=MAX_OPEN_SPAN
+    )
+    return [{"gte": epoch_minutes(a), "lt": epoch_minutes(b)} for a, b in spans or []]

@@ -17,6 +17,7 @@ from elasticsearch import ApiError, Elasticsearch, TransportError, helpers
 from pygeofilter.backends.elasticsearch import to_filter
 
 from tourism_api.catalogue import cql2
+from tourism_api.catalogue.opening_hours import epoch_minutes
 
 from .base import (
     FACET_FIELDS,
@@ -43,6 +44,7 @@ CQL2_FIELDS = {
     "kind": "kind",
     "name": "sort_name",
     "admin_area": "admin_area",
+    "province": "province",
     "category": "categories",
     "is_zone": "is_zone",
     "updated_at": "updated_at",
@@ -69,9 +71,16 @@ MAPPINGS = {
         "name_folded": {"type": "text", "analyzer": "standard"},
         "text_folded": {"type": "text", "analyzer": "standard"},
         "suggest": {"type": "completion", "analyzer": "standard", "preserve_separators": True},
+        # Minutes since 1970 (UTC): "open at t" is a term query on the range.
+        "open_intervals": {"type": "long_range"},
+        "wheelchair": {"type": "keyword"},
+        "free": {"type": "boolean"},
+        "province": {"type": "keyword"},
         "view": {"type": "object", "enabled": False},
     },
 }
+# Fields added after the first release: put into older indexes' mappings on start.
+ADDED_FIELDS = ("open_intervals", "wheelchair", "free", "province")
 EXACT_BOOST = 1000.0
 _BULK_CHUNK = 500
 
@@ -128,6 +137,15 @@ class ElasticBackend(SearchBackend):
         if not exists:
             name = self._new_index()
             self._call("alias", self.client.indices.put_alias, index=name, name=self.alias)
+        else:
+            # Adding fields to a mapping is allowed and idempotent; documents written before
+            # lack them until the daily hours refresh or a rebuild.
+            self._call(
+                "mapping",
+                self.client.indices.put_mapping,
+                index=self.alias,
+                properties={name: MAPPINGS["properties"][name] for name in ADDED_FIELDS},
+            )
         self._index_ready = True
 
     def healthy(self) -> bool:
@@ -245,11 +263,18 @@ class ElasticBackend(SearchBackend):
             ("kind", query.kinds),
             ("categories", query.categories),
             ("designations", query.designations),
+            ("province", query.provinces),
         ):
             if values:
                 filters.append({"terms": {field_name: list(values)}})
         for lang in query.languages:
             filters.append({"term": {"languages": lang}})
+        if query.wheelchair:
+            filters.append({"terms": {"wheelchair": ["yes", "limited"]}})
+        if query.free is not None:
+            filters.append({"term": {"free": query.free}})
+        if query.open_at is not None:
+            filters.append({"term": {"open_intervals": epoch_minutes(query.open_at)}})
         if query.bbox:
             boxes = split_envelope(query.bbox)
             filters.append(

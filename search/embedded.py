@@ -23,6 +23,7 @@ from shapely import prepared
 from shapely.geometry import Point, shape
 
 from tourism_api.catalogue import cql2
+from tourism_api.catalogue.opening_hours import MAX_OPEN_MINUTES, epoch_minutes
 
 from .base import (
     FACET_FIELDS,
@@ -59,11 +60,16 @@ def _schema(g: int) -> list[str]:
         f"""CREATE VIRTUAL TABLE IF NOT EXISTS fts_{g} USING fts5(
             name_exact, name_folded, text_folded, tokenize = 'unicode61 remove_diacritics 0')""",
         f"CREATE VIRTUAL TABLE IF NOT EXISTS geo_{g} USING rtree(rowid, min_lon, max_lon, min_lat, max_lat)",
+        # When each site is open, in pieces of at most a day (minutes since 1970, UTC).
+        f"""CREATE TABLE IF NOT EXISTS hours_{g} (
+            rowid INTEGER NOT NULL, opens INTEGER NOT NULL, closes INTEGER NOT NULL)""",
+        f"CREATE INDEX IF NOT EXISTS hours_{g}_opens ON hours_{g} (opens, closes, rowid)",
+        f"CREATE INDEX IF NOT EXISTS hours_{g}_row ON hours_{g} (rowid)",
     ]
 
 
 def _drop(g: int) -> list[str]:
-    return [f"DROP TABLE IF EXISTS {t}_{g}" for t in ("docs", "terms", "fts", "geo")]
+    return [f"DROP TABLE IF EXISTS {t}_{g}" for t in ("docs", "terms", "fts", "geo", "hours")]
 
 
 class _AnyOf(list):
@@ -91,6 +97,7 @@ def _queryable_values(view: dict, sort_name: str) -> dict:
         "kind": view["kind"],
         "name": sort_name,
         "admin_area": view.get("admin_area"),
+        "province": (view.get("province") or {}).get("code"),
         "category": _AnyOf(view.get("categories") or []),
         "is_zone": bool(view.get("is_zone")),
         "updated_at": moment(view.get("updated_at")),
@@ -133,6 +140,11 @@ class EmbeddedBackend(SearchBackend):
                 for statement in _schema(1):
                     conn.execute(statement)
                 conn.execute("INSERT INTO meta VALUES ('active', '1')")
+            else:
+                # An index made by an older version gains the tables it lacks (empty until
+                # the daily hours refresh or a rebuild fills them).
+                for statement in _schema(self._generation(conn)):
+                    conn.execute(statement)
 
     # -- connections -----------------------------------------------------------
 
@@ -226,8 +238,18 @@ class EmbeddedBackend(SearchBackend):
         terms = [("kind", doc["kind"])]
         for field_name in ("categories", "designations", "languages"):
             terms += [(field_name, value) for value in doc.get(field_name, [])]
+        if doc.get("province"):
+            terms.append(("province", doc["province"]))
+        if doc.get("wheelchair"):
+            terms.append(("wheelchair", doc["wheelchair"]))
+        if doc.get("free") is not None:
+            terms.append(("free", "true" if doc["free"] else "false"))
         conn.executemany(
             f"INSERT INTO terms_{g} VALUES (?, ?, ?)", [(rowid, f, v) for f, v in terms]
+        )
+        conn.executemany(
+            f"INSERT INTO hours_{g} VALUES (?, ?, ?)",
+            [(rowid, span["gte"], span["lt"]) for span in doc.get("open_intervals", [])],
         )
 
     @staticmethod
@@ -235,6 +257,7 @@ class EmbeddedBackend(SearchBackend):
         conn.execute(f"DELETE FROM fts_{g} WHERE rowid = ?", (rowid,))
         conn.execute(f"DELETE FROM geo_{g} WHERE rowid = ?", (rowid,))
         conn.execute(f"DELETE FROM terms_{g} WHERE rowid = ?", (rowid,))
+        conn.execute(f"DELETE FROM hours_{g} WHERE rowid = ?", (rowid,))
         conn.execute(f"DELETE FROM docs_{g} WHERE rowid = ?", (rowid,))
 
     def apply(self, upserts: Iterable[dict], deletes: Iterable[tuple[str, int]]) -> None:
@@ -311,6 +334,7 @@ class EmbeddedBackend(SearchBackend):
             ("kind", query.kinds),
             ("categories", query.categories),
             ("designations", query.designations),
+            ("province", query.provinces),
         ):
             if values:
                 marks = ", ".join("?" * len(values))
@@ -323,6 +347,24 @@ class EmbeddedBackend(SearchBackend):
                 f"d.rowid IN (SELECT rowid FROM terms_{g} WHERE field = 'languages' AND value = ?)"
             )
             params.append(lang)
+        if query.wheelchair:
+            clauses.append(
+                f"d.rowid IN (SELECT rowid FROM terms_{g} WHERE field = 'wheelchair' "
+                "AND value IN ('yes', 'limited'))"
+            )
+        if query.free is not None:
+            clauses.append(
+                f"d.rowid IN (SELECT rowid FROM terms_{g} WHERE field = 'free' AND value = ?)"
+            )
+            params.append("true" if query.free else "false")
+        if query.open_at is not None:
+            # Pieces are at most a day long: only those opening in the day before can cover t.
+            moment = epoch_minutes(query.open_at)
+            clauses.append(
+                f"d.rowid IN (SELECT rowid FROM hours_{g} "
+                "WHERE opens > ? AND opens <= ? AND closes > ?)"
+            )
+            params += [moment - MAX_OPEN_MINUTES, moment, moment]
         boxes = []
         if query.bbox:
             boxes.append(split_envelope(query.bbox))

@@ -24,7 +24,7 @@ from tourism_api.catalogue.models import OutboxEvent, Site
 from tourism_api.db import transaction
 
 from .base import SearchBackend, SearchUnavailable
-from .documents import site_document
+from .documents import DEFAULT_HOURS_DAYS, site_document
 
 log = logging.getLogger(__name__)
 
@@ -40,12 +40,20 @@ class DrainReport:
 
 class Indexer:
     def __init__(
-        self, sessions: sessionmaker[Session], backend: SearchBackend, batch_size: int = 500
+        self,
+        sessions: sessionmaker[Session],
+        backend: SearchBackend,
+        batch_size: int = 500,
+        hours_days: int = DEFAULT_HOURS_DAYS,
     ) -> None:
         self.sessions = sessions
         self.backend = backend
         self.batch_size = batch_size
+        self.hours_days = hours_days
         self._lock = threading.Lock()
+
+    def document(self, site: Site) -> dict:
+        return site_document(site, hours_days=self.hours_days)
 
     def _apply_current_state(
         self, session: Session, site_ids: set[str], fallback_versions: dict[str, int]
@@ -55,7 +63,7 @@ class Indexer:
         for site_id in sorted(site_ids):
             site = sites.get(site_id)
             if site is not None and site.status == "published":
-                upserts.append(site_document(site))
+                upserts.append(self.document(site))
             else:
                 deletes.append((site_id, site.version if site else fallback_versions[site_id]))
         self.backend.apply(upserts, deletes)
@@ -141,13 +149,32 @@ class Indexer:
         with self.sessions() as session:
             query = select(Site).where(Site.status == "published").order_by(Site.id)
             for site in session.scalars(query.execution_options(yield_per=500)):
-                yield site_document(site)
+                yield self.document(site)
 
-    def count_published(self) -> int:
-        with self.sessions() as session:
-            return session.scalar(
-                select(func.count()).select_from(Site).where(Site.status == "published")
+    def refresh_hours(self, progress: Callable[[int], None] | None = None) -> int:
+        """Re-index every published site with opening hours, so the open intervals their
+        documents carry reach TOURISM_OPEN_AT_DAYS ahead again (a daily job)."""
+        count = 0
+        with self._lock, self.sessions() as session:
+            query = (
+                select(Site)
+                .where(Site.status == "published", Site.opening_hours.is_not(None))
+                .order_by(Site.id)
+                .execution_options(yield_per=self.batch_size)
             )
+            for batch in session.scalars(query).partitions(self.batch_size):
+                self.backend.apply([self.document(site) for site in batch], ())
+                count += len(batch)
+                if progress:
+                    progress(len(batch))
+        return count
+
+    def count_published(self, *, with_hours: bool = False) -> int:
+        query = select(func.count()).select_from(Site).where(Site.status == "published")
+        if with_hours:
+            query = query.where(Site.opening_hours.is_not(None))
+        with self.sessions() as session:
+            return session.scalar(query)
 
     def rebuild(self, progress: Callable[[int], None] | None = None) -> int:
         """Build a fresh index from the catalogue and switch to it; then replay what changed meanwhile."""

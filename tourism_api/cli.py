@@ -87,6 +87,8 @@ def db_upgrade(ctx: Context) -> None:
 
     schema_admin.upgrade(ctx.services.engine)
     added = ctx.services.taxonomy.seed()
+    # Sites written before open intervals and event dates were kept get them now.
+    ctx.services.calendar.run_catalogue()
     click.echo(
         f"Schema at {schema_admin.current_revision(ctx.services.engine)}; {added} categories added."
     )
@@ -378,6 +380,28 @@ def index_rebuild(ctx: Context) -> None:
     with click.progressbar(length=total, label="Indexing published sites", file=sys.stderr) as bar:
         count = indexer.rebuild(progress=bar.update)
     click.echo(f"Index rebuilt with {count} sites and switched.")
+
+
+@main.group()
+def calendar() -> None:
+    """Opening hours and events over the coming days."""
+
+
+@calendar.command("refresh")
+@pass_ctx
+def calendar_refresh(ctx: Context) -> None:
+    """Move open_now/open_at and event occurrences on to the coming days: sites with hours
+    are re-indexed (TOURISM_OPEN_AT_DAYS ahead), events' occurrences recomputed (~400 days).
+    The job queue does this every day at midnight in Viet Nam."""
+    calendar = ctx.services.calendar
+    total = calendar.sites_with_hours()
+    with click.progressbar(length=total, label="Sites with hours", file=sys.stderr) as bar:
+        done = calendar.run(progress=bar.update)
+    click.echo(
+        f"Opening intervals of {done['indexed']} sites indexed and "
+        f"{done['sites_with_hours']} kept in the catalogue; "
+        f"events of {done['sites_with_events']} sites dated."
+    )
 
 
 @index.command("status")

@@ -135,6 +135,9 @@ class Settings:
     # 0-23; -1: never, e.g. when cron runs `tourism export snapshot` instead).
     export_root: str = _env("TOURISM_EXPORT_ROOT", default="var/exports")
     snapshot_hour: int = _env("TOURISM_SNAPSHOT_HOUR", default=2)
+    # How many days ahead open_at may ask: index documents carry each site's opening
+    # intervals that far (a daily job moves the window on).
+    open_at_days: int = _env("TOURISM_OPEN_AT_DAYS", default=14)
     # Largest file accepted by POST /v1/imports.
     max_upload_bytes: int = _env("TOURISM_MAX_UPLOAD_MB", scale=MB, default=200 * MB)
 
@@ -158,6 +161,8 @@ class Settings:
                 parse_many(getattr(self, name))
             except ValueError as exc:
                 raise ValueError(f"TOURISM_{name.upper()}: {exc}") from exc
+        if not 2 <= self.open_at_days <= 60:
+            raise ValueError("TOURISM_OPEN_AT_DAYS must be between 2 and 60")
         if not -1 <= self.snapshot_hour <= 23:
             raise ValueError("TOURISM_SNAPSHOT_HOUR must be an hour 0-23, or -1 for never")
         for name in self.ogc_crs:

@@ -30,11 +30,14 @@ from .catalogue.tiles import TileRenderer
 from .config import Settings
 from .db import get_engine, session_factory
 from .jobs.queue import JobQueue
+from .services.calendar import CalendarRefresh
 from .services.change_feed import ChangeFeedService
+from .services.events import EventService
 from .services.exports import Exports
 from .services.features import Features
 from .services.imports import ImportService
-from .services.jobs import Jobs, reindex_handler
+from .services.itineraries import Itineraries
+from .services.jobs import Jobs, calendar_handler, reindex_handler
 from .services.listing import Listing
 from .services.photos import MediaService
 from .services.reviews import ReviewQueue
@@ -70,6 +73,9 @@ class Services:
     proposals: Proposals
     workspace: Workspace
     jobs: Jobs
+    events: EventService
+    itineraries: Itineraries
+    calendar: CalendarRefresh
 
     @classmethod
     def build(cls, settings: Settings) -> Services:
@@ -77,8 +83,8 @@ class Services:
         sessions = session_factory(engine)
         cursors = CursorCodec(lambda: signing_key(sessions, settings.secret_key, "cursors"))
         search = open_backend(settings, cursors)
-        indexer = Indexer(sessions, search)
-        changes = ChangeLog()
+        indexer = Indexer(sessions, search, hours_days=settings.open_at_days)
+        changes = ChangeLog(hours_days=settings.open_at_days)
         if settings.inline_indexing:
             changes.after_write.append(indexer.drain_quietly)
         catalogue = Catalogue(settings, sessions, changes)
@@ -90,6 +96,15 @@ class Services:
         jobs = Jobs(sessions)
         jobs.queue = JobQueue(settings, jobs.run)
         jobs.handlers["reindex"] = reindex_handler(indexer)
+        events = EventService(settings, catalogue, cursors)
+        calendar = CalendarRefresh(sessions, indexer, events, settings.open_at_days)
+        jobs.handlers["calendar"] = calendar_handler(calendar)
+        # Every day at midnight in Viet Nam (17:00 UTC): open_at and events reach a day further.
+        jobs.queue.daily(
+            17,
+            "tourism.daily_calendar",
+            lambda: jobs.submit("calendar", {}, actor="schedule", organisation_id=None),
+        )
         imports = ImportService(sessions, catalogue, taxonomy, jobs, settings.upload_root)
         proposals = Proposals(sessions, catalogue, changes)
         listing = Listing(settings, catalogue, lister, search)
@@ -126,6 +141,9 @@ class Services:
             change_feed=change_feed,
             webhooks=webhooks,
             tiles=TileRenderer(sessions, settings.languages),
+            events=events,
+            itineraries=Itineraries(settings, catalogue, search),
+            calendar=calendar,
             storage=storage,
             media=MediaService(settings, sessions, storage, changes, jobs),
             imports=imports,

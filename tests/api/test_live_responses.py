@@ -151,6 +151,24 @@ def test_every_operation_answers_as_documented(api, staff, services):
     call("get", f"/v1/zones/{zone}/sites", 200)
     call("get", f"/v1/zones/{zone}/sites?f=geojson", 200)
     call("get", "/v1/zones/no-such-zone/sites", 404)
+    # Events: the pagoda's full-moon rites, by date and place, and the site's own.
+    rites = {
+        "id": "le-ram",
+        "name": {"vi": "Lễ rằm"},
+        "calendar": "lunar",
+        "recurrence": "monthly",
+        "days_of_month": [15],
+        "start_time": "19:00",
+    }
+    call("patch", f"/v1/sites/{site_id}", 200, json={"events": [rites]}, headers=edit(site_id))
+    call("get", "/v1/events?lat=16.45&lon=107.55&radius=5000&limit=1", 200)
+    call("get", f"/v1/sites/{site_id}/events?to=2099-01-01", 422)
+    call("get", f"/v1/sites/{site_id}/events", 200)
+    call("get", "/v1/sites/nowhere/events", 404)
+    call("get", "/v1/events?from=2027-02-10&to=2027-02-01", 422)
+    day = {"start": {"lat": 16.4637, "lon": 107.5909}, "mode": "car"}
+    call("post", "/v1/itineraries", 200, json={**day, "sites": [site_id]})
+    call("post", "/v1/itineraries", 422, json={**day, "sites": ["nowhere"]})
     call("get", "/v1/search?q=chua%20thien%20mu&facets=true", 200)
     call("get", "/v1/search?q=hue&f=geojson", 200)
     call("get", "/v1/search?sort=distance", 422)

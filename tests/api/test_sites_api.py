@@ -1,8 +1,12 @@
 """The REST API's happy paths, on both databases."""
 
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
 import pytest
 
 from tests.factories import HUE_CENTRE, load_hue, site_record, zone_record
+from tourism_api.catalogue import calendars
 
 HUE_LAT, HUE_LON = HUE_CENTRE[1], HUE_CENTRE[0]
 
@@ -151,12 +155,39 @@ def test_language_selection(client, catalogue):
         "lang": "fr",
         "name": "Citadelle de Huế",
         "short_description": None,
+        "short_description_lang": None,
     }
     assert french.headers["Content-Language"] == "fr"
     # A language the record lacks falls back along the catalogue's chain (vi, en, fr).
     german = client.get("/v1/sites/kinh-thanh-hue?lang=de")
     assert german.json["display"]["lang"] == "vi"
     assert client.get("/v1/sites/kinh-thanh-hue?lang=en").json["display"]["name"] == "Huế Citadel"
+
+
+def test_accept_language_q_values_order_the_fallback(client, catalogue):
+    record = site_record()
+    record["name"] = {"vi": "Chùa Thiên Mụ", "en": "Thien Mu Pagoda"}
+    record["short_description"] = {"vi": "Ngôi chùa cổ.", "fr": "Une pagode ancienne."}
+    catalogue.create_site(record, "t", status="published")
+
+    def display(accept):
+        answer = client.get("/v1/sites/chua-thien-mu", headers={"Accept-Language": accept})
+        return answer.json["display"], answer.headers["Content-Language"]
+
+    # French first, English next: the name has no French, so English, not Vietnamese.
+    shown, language = display("fr, en;q=0.8")
+    assert shown == {
+        "lang": "en",
+        "name": "Thien Mu Pagoda",
+        "short_description": "Une pagode ancienne.",
+        "short_description_lang": "fr",
+    }
+    assert language == "en"
+    # Order by q, not by position; q=0 refuses a language.
+    shown, _ = display("vi;q=0.2, en;q=0.9, fr;q=0.5")
+    assert (shown["lang"], shown["short_description_lang"]) == ("en", "fr")
+    shown, _ = display("en;q=0, vi")
+    assert (shown["lang"], shown["short_description_lang"]) == ("vi", "vi")
 
 
 def test_conditional_get(client, catalogue):
@@ -181,6 +212,52 @@ def test_opening_hours_round_trip_and_open_now(client, staff):
     assert created.json["open_now"] is True
 
 
+def test_osm_hours_with_lunar_closures_say_today_s_state(client, staff):
+    hours = {
+        "timezone": "Asia/Ho_Chi_Minh",
+        "osm": "24/7",
+        "closures": [{"lunar_start": "01-01", "lunar_end": "01-03", "reason": {"vi": "Tết"}}],
+    }
+    created = client.post("/v1/sites", json=site_record(opening_hours=hours), headers=staff)
+    assert created.status_code == 201, created.json
+    site = client.get(f"/v1/sites/{created.json['id']}", headers=staff).json
+    assert site["opening_hours"]["osm"] == "24/7"
+    # Open now unless this test runs during Tết; either way the next change is Tết's edge.
+    today = datetime.now(ZoneInfo("Asia/Ho_Chi_Minh")).date()
+    tets = [calendars.lunar_to_solar(y, 1, 1) for y in (today.year, today.year + 1)]
+    in_tet = any(t <= today <= t + timedelta(days=2) for t in tets)
+    assert site["hours_now"]["open"] is (not in_tet)
+    assert site["open_now"] is (not in_tet)
+    if not in_tet:
+        next_tet = min(t for t in tets if t > today)
+        assert site["hours_now"] == {
+            "open": True,
+            "next_change": f"{next_tet.isoformat()}T00:00:00+07:00",
+            "closed_for": None,
+        }
+    # Lists leave the per-moment details out.
+    listed = client.get("/v1/sites?status=any", headers=staff).json["items"]
+    assert "hours_now" not in listed[0]
+
+
+@pytest.mark.parametrize(
+    ("hours", "where"),
+    [
+        ({"osm": "Tu-Su 07:00-17:00; Mox off"}, "osm"),
+        (
+            {"osm": "24/7", "closures": [{"start": "2027-01-01", "lunar_start": "01-01"}]},
+            "closures",
+        ),
+        ({"osm": "24/7", "closures": [{"lunar_start": "13-01"}]}, "closures"),
+        ({"osm": "24/7", "closures": [{"reason": {"vi": "Tết"}}]}, "closures"),
+    ],
+)
+def test_bad_hours_are_a_422_that_says_where(client, staff, hours, where):
+    answer = client.post("/v1/sites", json=site_record(opening_hours=hours), headers=staff)
+    assert answer.status_code == 422
+    assert where in str(answer.json["errors"]["opening_hours"])
+
+
 def test_vocabularies_and_landing(client):
     links = client.get("/").json["links"]
     assert any(link["href"].endswith("/v1/sites") for link in links)
@@ -198,3 +275,42 @@ def test_bad_token_is_refused_even_on_public_reads(client, path):
     response = client.get(path, headers={"Authorization": "Bearer tht_not-a-real-token"})
     assert response.status_code == 401
     assert response.headers["WWW-Authenticate"].startswith("Bearer")
+
+
+def test_sites_carry_their_2025_unit_and_filter_by_old_names(client, catalogue):
+    load_hue(catalogue)
+    den_tran = site_record(
+        "dai-noi",
+        slug="den-tran",
+        name={"vi": "Đền Trần"},
+        kind="temple",
+        location={"type": "Point", "coordinates": [106.1797, 20.4347]},
+        address={"province": "Nam Định"},
+    )
+    catalogue.create_site(den_tran, "t", status="published")
+    site = client.get("/v1/sites/den-tran").json
+    assert site["province"] == {
+        "code": "37",
+        "name": "Ninh Bình",
+        "ward_code": None,
+        "ward": None,
+        "found_by": "address",
+    }
+    hue = client.get("/v1/sites/dai-noi").json["province"]
+    assert (hue["code"], hue["name"], hue["found_by"]) == ("46", "Thành phố Huế", "town")
+
+    def slugs(path):
+        answer = client.get(path)
+        assert answer.status_code == 200, answer.json
+        return [
+            f["properties"]["slug"] if "properties" in f else f["slug"]
+            for f in answer.json.get("items") or answer.json.get("features")
+        ]
+
+    assert slugs("/v1/sites?province=Nam Định") == ["den-tran"]
+    assert slugs("/v1/sites?province=37") == ["den-tran"]
+    assert "den-tran" not in slugs("/v1/sites?province=Thừa Thiên Huế&limit=100")
+    assert slugs("/collections/sites/items?province=Nam%20%C4%90%E1%BB%8Bnh") == ["den-tran"]
+    assert slugs("/collections/sites/items?filter=province%3D%2737%27") == ["den-tran"]
+    unknown = client.get("/v1/sites?province=Atlantis")
+    assert unknown.status_code == 422 and "province" in unknown.json["errors"]

@@ -2,7 +2,9 @@
 
 import csv
 import json
+from datetime import datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import func, select
@@ -15,6 +17,7 @@ from search.text import slugify
 from tests.factories import site_record
 from tourism_api.catalogue import record_rules
 from tourism_api.catalogue.models import OutboxEvent, Revision, Site, SiteSource
+from tourism_api.catalogue.opening_hours import is_open
 from tourism_api.services.demo import demo_path
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -153,6 +156,18 @@ def test_same_place_from_other_sources_is_merged(services, catalogue):
         ("osm", "node/101"),
     }
     assert thien_mu.name["fr"] == "Pagode de la Dame céleste"  # a language it lacked
+    # OSM hours beyond a weekly table are kept as OSM text and evaluated (PH: Tết too);
+    # text that is not OSM syntax is left out with a warning that says where.
+    palace = catalogue.get_site("dien-thai-hoa", include_unpublished=True)
+    assert palace.opening_hours == {
+        "timezone": "Asia/Ho_Chi_Minh",
+        "osm": "Tu-Su 07:00-17:00; Mo off; PH off",
+    }
+    tet = datetime(2027, 2, 6, 10, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh"))
+    assert is_open(palace.opening_hours, tet) is False
+    assert is_open(palace.opening_hours, tet + timedelta(days=7)) is True
+    (warning,) = [w.message for w in osm.warnings if "opening_hours" in w.message]
+    assert "until the gate" in warning and "at character" in warning
     wikidata = run(catalogue, "wikidata", FIXTURES / "hue-wikidata.json")
     # Q1056981 was never a source id here, but the name and place match again.
     assert "Q1056981 (result 0)" in {m["position"] for m in wikidata.merges}

@@ -2,6 +2,9 @@
 
 import threading
 import time
+from datetime import UTC, date, datetime, timedelta
+from datetime import time as clock
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import select
@@ -11,7 +14,11 @@ from search.cursors import BadCursor
 from search.documents import site_document
 from search.geo import arc_distance_m
 from tests.factories import HUE_CENTRE, HUE_SITES, load_hue, site_record, zone_record
+from tourism_api.catalogue import calendars
 from tourism_api.catalogue.models import Site
+from tourism_api.catalogue.opening_hours import DAYS
+
+HUE_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 
 
 def publish(services, record):
@@ -294,3 +301,99 @@ def test_searches_keep_working_during_a_rebuild(hue):
     assert len(answers) > 3
     assert all(answer == ["chua-thien-mu"] for answer in answers)
     assert search(hue).total == len(documents)
+
+
+def _next_ordinary(weekday: int) -> date:
+    """The next such weekday at least two days ahead that is no public holiday in Viet Nam."""
+    day = datetime.now(HUE_TZ).date() + timedelta(days=2)
+    while day.weekday() != weekday or day in calendars.public_holidays("VN", day.year):
+        day += timedelta(days=1)
+    return day
+
+
+def at(day: date, hour: int) -> datetime:
+    return datetime.combine(day, clock(hour), HUE_TZ)
+
+
+@pytest.fixture
+def hours(search_services):
+    zone = "Asia/Ho_Chi_Minh"
+    for slug, hours_, extra in [
+        (
+            "bao-tang",
+            {"timezone": zone, "osm": "Tu-Su 07:00-17:00; Mo off; PH off"},
+            {"accessibility": {"wheelchair": "yes"}, "admission": {"free": False}},
+        ),
+        (
+            "cho-dem",
+            {
+                "timezone": zone,
+                "weekly": {d: [{"opens": "18:00", "closes": "23:30"}] for d in DAYS},
+            },
+            {"accessibility": {"wheelchair": "limited"}, "admission": {"free": True}},
+        ),
+        ("cau-truong-tien", {"timezone": zone, "osm": "24/7"}, {"admission": {"free": True}}),
+        ("lang-co", None, {"accessibility": {"wheelchair": "no"}}),
+    ]:
+        publish(
+            search_services,
+            site_record("dai-noi", slug=slug, name={"vi": slug}, opening_hours=hours_, **extra),
+        )
+    return search_services
+
+
+def test_open_at_a_moment(hours):
+    tuesday, monday = _next_ordinary(1), _next_ordinary(0)
+
+    def open_at(moment):
+        return set(ids(search(hours, open_at=moment, limit=50)))
+
+    assert open_at(at(tuesday, 10)) == {"bao-tang", "cau-truong-tien"}
+    assert open_at(at(monday, 10)) == {"cau-truong-tien"}  # the museum closes on Mondays
+    assert open_at(at(tuesday, 20)) == {"cho-dem", "cau-truong-tien"}
+    assert open_at(at(tuesday, 17)) == {"cau-truong-tien"}  # closing time is closed
+    # The same moment in UTC is the same moment.
+    assert open_at(at(tuesday, 10).astimezone(UTC)) == {"bao-tang", "cau-truong-tien"}
+    # Combined with text and place like any filter.
+    assert ids(search(hours, text="bao tang", open_at=at(tuesday, 10))) == ["bao-tang"]
+    assert ids(search(hours, text="bao tang", open_at=at(monday, 10))) == []
+
+
+def test_wheelchair_and_free_entry(hours):
+    assert set(ids(search(hours, wheelchair=True))) == {"bao-tang", "cho-dem"}
+    assert set(ids(search(hours, free=True))) == {"cho-dem", "cau-truong-tien"}
+    assert ids(search(hours, free=False)) == ["bao-tang"]
+    assert ids(search(hours, free=True, wheelchair=True)) == ["cho-dem"]
+
+
+def test_the_daily_refresh_moves_the_open_window_on(hours):
+    now = datetime.now(UTC)
+    with hours.sessions() as session:
+        sites = session.scalars(select(Site).where(Site.opening_hours.is_not(None))).all()
+        # Documents as a server left them three weeks ago: their window has run out.
+        stale = [site_document(s, now=now - timedelta(days=21)) for s in sites]
+    hours.search.apply(stale, ())
+    assert ids(search(hours, open_at=now)) == []
+    assert hours.indexer.refresh_hours() == hours.indexer.count_published(with_hours=True) >= 3
+    assert "cau-truong-tien" in ids(search(hours, open_at=now))
+
+
+def test_provinces_by_2025_code_old_names_in_text_and_facets(hue):
+    publish(
+        hue,
+        site_record(
+            "dai-noi",
+            slug="den-tran",
+            name={"vi": "Đền Trần", "en": "Tran Temple"},
+            kind="temple",
+            location={"type": "Point", "coordinates": [106.1797, 20.4347]},
+            address={"ward": "Phường Nam Định", "province": "Nam Định"},
+        ),
+    )
+    assert ids(search(hue, provinces=("37",))) == ["den-tran"]
+    assert "den-tran" not in ids(search(hue, provinces=("46",), limit=50))
+    # The old province's name is in the address, the new one is indexed with the site.
+    assert ids(search(hue, text="Nam Định"))[0] == "den-tran"
+    assert ids(search(hue, text="ninh binh")) == ["den-tran"]
+    facets = search(hue, facets=True, limit=1).facets["province"]
+    assert facets["37"] == 1 and facets["46"] >= 5

@@ -1,8 +1,12 @@
 """/v1/search, /v1/suggest and search-backed lists, on both search backends."""
 
+from datetime import datetime, timedelta
+from urllib.parse import quote
+from zoneinfo import ZoneInfo
+
 import pytest
 
-from tests.factories import HUE_CENTRE, load_hue
+from tests.factories import HUE_CENTRE, load_hue, site_record
 
 LAT, LON = HUE_CENTRE[1], HUE_CENTRE[0]
 
@@ -105,3 +109,48 @@ def test_syntax_characters_never_cause_a_500(client, q):
 
 def test_bbox_across_the_antimeridian_is_answered(client):
     assert client.get("/v1/search?bbox=170,-20,-170,-10").json["items"] == []
+
+
+def test_open_now_open_at_wheelchair_and_free(client, search_services, staff_headers_for):
+    zone = ZoneInfo("Asia/Ho_Chi_Minh")
+    always = {"timezone": "Asia/Ho_Chi_Minh", "osm": "24/7"}
+    never = {"timezone": "Asia/Ho_Chi_Minh", "osm": "off"}
+    for slug, hours, free in (("mo-cua", always, True), ("dong-cua", never, False)):
+        search_services.catalogue.create_site(
+            site_record(
+                "dai-noi",
+                slug=slug,
+                name={"vi": slug},
+                opening_hours=hours,
+                admission={"free": free},
+                accessibility={"wheelchair": "yes"},
+            ),
+            "t",
+            status="published",
+        )
+    search_services.search.refresh()
+
+    def slugs(path):
+        answer = client.get(path)
+        assert answer.status_code == 200, answer.json
+        return [s["slug"] for s in answer.json["items"]]
+
+    assert slugs("/v1/sites?open_now=true") == ["mo-cua"]
+    assert slugs("/v1/search?open_now=true&q=mo cua") == ["mo-cua"]
+    tomorrow = (datetime.now(zone) + timedelta(days=1)).replace(microsecond=0).isoformat()
+    assert slugs(f"/v1/sites?open_at={quote(tomorrow)}") == ["mo-cua"]
+    assert slugs("/v1/sites?wheelchair=true&sort=name") == ["dong-cua", "mo-cua"]
+    assert slugs("/v1/sites?free=false") == ["dong-cua"]
+    # Beyond the days the index knows, without a zone, or with open_now: a 422 that says so.
+    far = (datetime.now(zone) + timedelta(days=30)).isoformat()
+    for bad, field in (
+        (f"open_at={quote(far)}", "open_at"),
+        ("open_at=2027-02-06T10:00:00", "open_at"),
+        (f"open_now=true&open_at={quote(tomorrow)}", "open_at"),
+    ):
+        answer = client.get(f"/v1/sites?{bad}")
+        assert answer.status_code in (400, 422) and field in answer.json["errors"], bad
+    # Staff lists read the catalogue, which keeps the same intervals.
+    staff = staff_headers_for(search_services)
+    answer = client.get("/v1/sites?open_now=true&status=any", headers=staff)
+    assert [s["slug"] for s in answer.json["items"]] == ["mo-cua"]

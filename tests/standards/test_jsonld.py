@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import date, timedelta
 
 import pytest
 from pyld import jsonld
 
 from tests.factories import site_record, zone_record
 from tests.media.helpers import photo, post_photo
+from tourism_api.catalogue import calendars
 
 SDO = "https://schema.org/"
 
@@ -134,3 +136,41 @@ def test_a_zone_has_its_outline_as_a_geo_shape(client, catalogue):
     polygon = values(shapes[0], "polygon")[0]["@value"].split()
     assert polygon[:2] == ["16.458", "107.565"]  # latitude first, as schema.org writes it
     assert len(polygon) == 10
+
+
+def test_osm_hours_and_lunar_closures(client, catalogue):
+    hours = {
+        "timezone": "Asia/Ho_Chi_Minh",
+        "osm": "Tu-Su 07:00-17:00; Mo off; PH off",
+        "closures": [{"lunar_start": "01-01", "lunar_end": "01-03", "reason": {"vi": "Tết"}}],
+    }
+    site = catalogue.create_site(site_record(opening_hours=hours), "test", status="published")
+    node = expand(client.get(f"/v1/sites/{site.id}?f=jsonld").json)
+    assert values(node, "openingHours")[0]["@value"] == "Tu-Su 07:00-17:00; Mo off; PH off"
+    specials = values(node, "specialOpeningHoursSpecification")
+    today = date.today()
+    tets = [calendars.lunar_to_solar(y, 1, 1) for y in (today.year, today.year + 1)]
+    expected = [t.isoformat() for t in tets if t + timedelta(days=2) >= today]
+    assert [values(s, "validFrom")[0]["@value"] for s in specials] == expected
+    assert values(specials[0], "description")[0] == {"@value": "Tết", "@language": "vi"}
+
+
+def test_upcoming_events_are_schema_org_events(client, catalogue):
+    festival = {
+        "id": "le-khai-an",
+        "name": {"vi": "Lễ khai ấn", "en": "Seal-opening festival"},
+        "calendar": "lunar",
+        "recurrence": "yearly",
+        "month": 1,
+        "day": 14,
+        "days": 2,
+    }
+    site = catalogue.create_site(site_record(events=[festival]), "test", status="published")
+    node = expand(client.get(f"/v1/sites/{site.id}?f=jsonld").json)
+    (event,) = values(node, "event")
+    assert event["@type"] == [SDO + "Event"]
+    start = date.fromisoformat(values(event, "startDate")[0]["@value"])
+    lunar = calendars.solar_to_lunar(start)
+    assert (lunar.month, lunar.day) == (1, 14) and start >= date.today() - timedelta(days=1)
+    assert {"@value": "Lễ khai ấn", "@language": "vi"} in values(event, "name")
+    assert values(event, "location")[0]["@id"] == node["@id"]

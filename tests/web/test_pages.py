@@ -114,17 +114,40 @@ def test_the_edit_form_keeps_what_it_does_not_show(client, offices):
                     "start": "2027-02-06",
                     "end": "2027-02-08",
                     "reason": {"vi": "Tết", "en": "Lunar New Year"},
-                }
+                },
+                {"lunar_start": "07-15", "reason": {"vi": "Vu Lan", "en": "Ghost Festival"}},
             ],
         },
         designations=[{"type": "special_national_relic", "year": 2014, "reference": "QĐ 2383"}],
         sources=[{"source": "tth-relics", "source_id": "TTH-001"}],
+        events=[
+            {
+                "id": "le-ram",
+                "name": {"vi": "Lễ rằm", "en": "Full-moon rite"},
+                "kind": "ceremony",
+                "calendar": "lunar",
+                "recurrence": "monthly",
+                "days_of_month": [1, 15],
+                "start_time": "19:00",
+                "end_time": "21:00",
+            },
+            {
+                "id": "vu-lan",
+                "name": {"vi": "Vu Lan"},
+                "calendar": "lunar",
+                "recurrence": "yearly",
+                "month": 7,
+                "day": 15,
+            },
+        ],
     )
     site = offices.catalogue.create_site(record, "lan", organisation_id=hue)
     csrf = signed_in(client, "lan")
     page = client.get(f"/staff/sites/{site.id}").get_data(as_text=True)
     assert 'value="08:00-17:00"' in page and "tth-relics" in page
     assert "2027-02-06 2027-02-08 | Tết" in page and "Người lớn = 50000 VND" in page
+    assert "lunar 07-15 | Vu Lan" in page
+    assert "le-ram | lunar monthly 1,15 19:00-21:00 | Lễ rằm" in page
     form = {
         "csrf_token": csrf,
         "version": "1",
@@ -137,12 +160,22 @@ def test_the_edit_form_keeps_what_it_does_not_show(client, offices):
         "lon": "107.5446",
         "hours.mon": "08:00-17:00",
         "hours.sat": "08:00-12:00",
-        "closures": "2027-02-06 2027-02-08 | Tết\n2027-09-02 | Quốc khánh",
+        "closures": "2027-02-06 2027-02-08 | Tết\nlunar 07-15 | Vu Lan\n"
+        "2027-09-02 | Quốc khánh\nâm 01-01 01-03 | Tết âm lịch",
+        "hours.osm": "Tu-Su 07:00-17:00; PH off",
+        # The rite as it was; Vu Lan moved to two days; a new one-off exhibition.
+        "events": "le-ram | lunar monthly 1,15 19:00-21:00 | Lễ rằm\n"
+        "vu-lan | lunar yearly 07-15 2 days | Vu Lan\n"
+        "trien-lam | 2027-03-01 2027-03-31 | Triển lãm ảnh",
         "prices": "Người lớn = 50000 VND\nSinh viên = 20.000 VND",
         "designations": "special_national_relic 2014",
     }
     bad = client.post(f"/staff/sites/{site.id}", data={**form, "closures": "6/2/2027 Tết"})
     assert bad.status_code == 422 and "YYYY-MM-DD" in bad.get_data(as_text=True)
+    bad = client.post(f"/staff/sites/{site.id}", data={**form, "events": "x | someday | X"})
+    assert bad.status_code == 422 and "Line 1" in bad.get_data(as_text=True)
+    bad = client.post(f"/staff/sites/{site.id}", data={**form, "hours.osm": "Mox 07:00-17:00"})
+    assert bad.status_code == 422 and "OSM opening_hours syntax" in bad.get_data(as_text=True)
     assert client.post(f"/staff/sites/{site.id}", data=form).status_code == 303
     saved = offices.catalogue.get_site(site.id, include_unpublished=True)
     assert saved.name["fr"] == "Pagode de la Dame céleste"
@@ -153,14 +186,38 @@ def test_the_edit_form_keeps_what_it_does_not_show(client, offices):
         {"label": {"vi": "Sinh viên"}, "amount": 20000, "currency": "VND"},
     ]
     assert saved.opening_hours["closures"] == [
-        record["opening_hours"]["closures"][0],
+        *record["opening_hours"]["closures"],
         {"start": "2027-09-02", "reason": {"vi": "Quốc khánh"}},
+        {"lunar_start": "01-01", "lunar_end": "01-03", "reason": {"vi": "Tết âm lịch"}},
+    ]
+    assert saved.opening_hours["osm"] == "Tu-Su 07:00-17:00; PH off"
+    assert saved.events == [
+        site.events[0],  # kept whole: its English name and kind are not on the line
+        {
+            "id": "vu-lan",
+            "name": {"vi": "Vu Lan"},
+            "calendar": "lunar",
+            "recurrence": "yearly",
+            "month": 7,
+            "day": 15,
+            "days": 2,
+            "kind": "festival",
+        },
+        {
+            "id": "trien-lam",
+            "name": {"vi": "Triển lãm ảnh"},
+            "calendar": "solar",
+            "start": "2027-03-01",
+            "end": "2027-03-31",
+            "days": 1,
+            "kind": "festival",
+        },
     ]
     assert saved.designations == record["designations"]
     assert saved.opening_hours["weekly"]["sat"] == [{"opens": "08:00", "closes": "12:00"}]
     assert [(s.source, s.source_id) for s in saved.sources] == [("tth-relics", "TTH-001")]
     changes = offices.catalogue.revisions(site.id)[-1].changes
-    assert set(changes) == {"name", "opening_hours", "admission"}
+    assert set(changes) == {"name", "opening_hours", "admission", "events"}
 
 
 def test_photos_go_up_through_the_plain_form_too(client, offices):

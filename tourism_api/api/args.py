@@ -63,6 +63,13 @@ class SiteListArgs(FormatArgs):
     )
     kind = DelimitedList(fields.Str(validate=validate.OneOf(tuple(KINDS))))
     category = DelimitedList(fields.Str(validate=validate.Length(max=60)))
+    province = DelimitedList(
+        fields.Str(validate=validate.Length(min=1, max=60)),
+        metadata={
+            "description": "2025 units by code (46) or name, old names too: Thừa Thiên Huế, "
+            "Nam Định (now Ninh Bình), Bến Tre (now Vĩnh Long)"
+        },
+    )
     status = DelimitedList(
         fields.Str(validate=validate.OneOf((*STATUSES, "any"))),
         metadata={"description": "Staff only; default published"},
@@ -80,6 +87,19 @@ class SiteListArgs(FormatArgs):
     )
     limit = fields.Int(validate=validate.Range(min=1))
     cursor = fields.Str(validate=validate.Length(max=1000))
+    open_now = fields.Bool(
+        metadata={"description": "Only sites open now (by their hours, holidays and closures)"}
+    )
+    open_at = fields.AwareDateTime(
+        metadata={
+            "description": "Only sites open at this moment (ISO 8601 with a zone, e.g. "
+            "2027-02-10T09:00:00+07:00), up to TOURISM_OPEN_AT_DAYS ahead"
+        }
+    )
+    wheelchair = fields.Bool(
+        metadata={"description": "true: only sites with wheelchair access (full or limited)"}
+    )
+    free = fields.Bool(metadata={"description": "true: free entry only; false: paid only"})
 
     @validates_schema
     def _point(self, data, **kwargs):
@@ -90,3 +110,5 @@ class SiteListArgs(FormatArgs):
             raise ValidationError("A radius needs lat and lon.", "radius")
         if data.get("sort") == "distance" and "lat" not in data:
             raise ValidationError("Sorting by distance needs lat and lon.", "sort")
+        if data.get("open_now") and "open_at" in data:
+            raise ValidationError("Give open_now or open_at, not both.", "open_at")

@@ -29,6 +29,11 @@ FILTERS = (
     "filter-crs",
     "kind",
     "category",
+    "province",
+    "open_now",
+    "open_at",
+    "wheelchair",
+    "free",
 )
 _FORMAT = {
     "name": "format",

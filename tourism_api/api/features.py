@@ -36,6 +36,7 @@ from .ogc_schemas import (
     OgcFeatureSchema,
     QueryablesSchema,
 )
+from .open_filters import open_filters
 from .responses import json_body
 from .schemas import ApiErrorSchema
 from .sites import jsonld_response, site_view
@@ -159,6 +160,19 @@ ITEMS_PARAMETERS = [
         explode=False,
     ),
     _param("category", {"type": "string"}, "Only sites in this category (comma-separated)"),
+    _param("open_now", {"type": "boolean"}, "Only sites open now"),
+    _param(
+        "open_at",
+        {"type": "string", "format": "date-time"},
+        "Only sites open at this moment (with its zone), up to TOURISM_OPEN_AT_DAYS ahead",
+    ),
+    _param("wheelchair", {"type": "boolean"}, "true: wheelchair access (full or limited)"),
+    _param("free", {"type": "boolean"}, "true: free entry; false: paid"),
+    _param(
+        "province",
+        {"type": "string"},
+        "Only sites in these 2025 units, by code (46) or name, old names too (comma-separated)",
+    ),
     _param("cursor", {"type": "string"}, "Opaque position of the next page (from its link)"),
 ]
 _COLLECTION_PATH = {
@@ -227,12 +241,13 @@ def items_params(args: dict) -> dict:
         params["limit"] = min(limit, MAX_LIMIT)
     if "bbox" in args:
         params["bbox"] = _bbox(args["bbox"], crs84=not args.get("bbox-crs"))
-    for key in ("kind", "category"):
+    for key in ("kind", "category", "province"):
         if args.get(key):
             params[key] = [part.strip() for part in args[key].split(",") if part.strip()]
     bad_kinds = [k for k in params.get("kind", []) if k not in KINDS]
     if bad_kinds:
         raise BadRequest(f"Unknown kind {bad_kinds[0]!r}.", {"kind": ["Unknown kind."]})
+    params |= open_filters(args)
     return params
 
 
@@ -504,7 +519,7 @@ def item(collection_id: str, feature_id: str):
             data=data,
             collection=chosen,
             title=API_TITLE,
-            jsonld=site_jsonld(site, public_base()),
+            jsonld=site_jsonld(site, public_base(), services().settings.default_timezone),
         )
         return make_response(body, 200, headers)
     return json_body(OgcFeatureSchema().dump(data), mimetype=GEOJSON, headers=headers)

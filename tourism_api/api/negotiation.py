@@ -13,10 +13,16 @@ JSONLD = "application/ld+json"
 def preferred_languages(lang: str | None) -> tuple[str, ...]:
     """Languages to show, best first: the `lang` parameter, then Accept-Language."""
     if lang:
-        return tuple(part.strip() for part in lang.split(",") if part.strip())
-    return tuple(
-        value.split("-")[0].lower() for value, _q in request.accept_languages if value != "*"
-    )
+        wanted = [part.strip().lower() for part in lang.split(",")]
+    else:
+        # Werkzeug orders Accept-Language by q-value (stable for equal ones); q=0 means "not
+        # this one", and "fr-CA" asks for French.
+        wanted = [
+            value.split("-")[0].lower()
+            for value, quality in request.accept_languages
+            if value != "*" and quality > 0
+        ]
+    return tuple(dict.fromkeys(part for part in wanted if part))
 
 
 def public_base() -> str:

@@ -23,9 +23,12 @@ class GeometryField(fields.Dict):
 
 
 class DisplaySchema(Schema):
-    lang = fields.Str(allow_none=True)
+    lang = fields.Str(allow_none=True, metadata={"description": "The language of `name`"})
     name = fields.Str(allow_none=True)
     short_description = fields.Str(allow_none=True)
+    short_description_lang = fields.Str(
+        allow_none=True, metadata={"description": "The language of `short_description`"}
+    )
 
 
 class ImageRefSchema(Schema):
@@ -42,6 +45,32 @@ class ImageRefSchema(Schema):
 
 class SiteLinksSchema(Schema):
     self = fields.Str()
+
+
+class ProvinceSchema(Schema):
+    code = fields.Str(metadata={"description": "Official code: 46 is the city of Huế"})
+    name = fields.Str()
+    ward_code = fields.Str(allow_none=True)
+    ward = fields.Str(allow_none=True)
+    found_by = fields.Str(
+        allow_none=True,
+        metadata={
+            "description": "code: given; address: a province named (old or new name); "
+            "town: the nearest town (GeoNames), none being named"
+        },
+    )
+
+
+class HoursNowSchema(Schema):
+    open = fields.Bool(allow_none=True, metadata={"description": "null when hours are unknown"})
+    next_change = fields.Str(
+        allow_none=True,
+        metadata={"description": "When it next opens or closes, in the site's local time"},
+    )
+    closed_for = fields.Dict(
+        allow_none=True,
+        metadata={"description": "Why it is closed: a closure's reason or a public holiday"},
+    )
 
 
 class SiteSchema(Schema):
@@ -64,10 +93,25 @@ class SiteSchema(Schema):
     distance_m = fields.Float(metadata={"description": "Only with lat/lon"})
     categories = fields.List(fields.Str())
     designations = fields.List(fields.Dict())
+    events = fields.List(
+        fields.Dict(),
+        metadata={"description": "Not in lists: festivals and rites (see /v1/sites/{ref}/events)"},
+    )
     address = fields.Dict()
     admin_area = fields.Str(allow_none=True)
+    province = fields.Nested(
+        ProvinceSchema,
+        allow_none=True,
+        metadata={"description": "The 2025 unit (34 provinces, no districts) and ward"},
+    )
     opening_hours = fields.Dict(allow_none=True)
+    visit_minutes = fields.Int(
+        metadata={"description": "How long a visit takes (the record's, or the kind's usual)"}
+    )
     open_now = fields.Bool(allow_none=True)
+    hours_now = fields.Nested(
+        HoursNowSchema, metadata={"description": "Single records only: today's state"}
+    )
     accessibility = fields.Dict()
     contact = fields.Dict()
     admission = fields.Dict()
@@ -93,6 +137,40 @@ class SiteSchema(Schema):
 
 class PageLinksSchema(Schema):
     next = fields.Str(allow_none=True)
+
+
+class EventDisplaySchema(Schema):
+    lang = fields.Str(allow_none=True, metadata={"description": "The language of `name`"})
+    name = fields.Str(allow_none=True)
+    description = fields.Str(allow_none=True)
+    description_lang = fields.Str(allow_none=True)
+
+
+class EventSiteSchema(Schema):
+    id = fields.Str()
+    slug = fields.Str()
+    kind = fields.Str()
+    name = fields.Str(allow_none=True, metadata={"description": "In the preferred language"})
+    lang = fields.Str(allow_none=True)
+    location = GeometryField()
+    links = fields.Nested(SiteLinksSchema)
+
+
+class EventOccurrenceSchema(Schema):
+    event = fields.Dict(metadata={"description": "The event as its site's record holds it"})
+    display = fields.Nested(EventDisplaySchema)
+    starts = fields.Str(
+        metadata={"description": "A date, or a date-time with offset when the event has times"}
+    )
+    ends = fields.Str()
+    schedule = fields.Str(metadata={"description": "The schedule in words (English)"})
+    site = fields.Nested(EventSiteSchema)
+    distance_m = fields.Float(metadata={"description": "Only with lat/lon"})
+
+
+class EventPageSchema(Schema):
+    items = fields.List(fields.Nested(EventOccurrenceSchema))
+    links = fields.Nested(PageLinksSchema)
 
 
 class ChangeSchema(Schema):

@@ -60,6 +60,7 @@ def site_view(site: Site, *, lang: str | None, staff: bool) -> dict:
         languages=services().settings.languages,
         now=datetime.now(UTC),
         staff=staff,
+        with_hours_now=True,
     )
 
 
@@ -86,7 +87,7 @@ def site_answer(
 
 def jsonld_response(site: Site, *, status: int = 200, headers: dict | None = None):
     """schema.org JSON-LD: every language at once, so Content-Language lists them all."""
-    document = site_jsonld(site, public_base())
+    document = site_jsonld(site, public_base(), services().settings.default_timezone)
     languages = ", ".join(lang for lang, text in site.name.items() if text)
     headers = {**(headers or {}), "Content-Language": languages}
     return json_body(document, mimetype=JSONLD, status=status, headers=headers)

@@ -9,6 +9,8 @@ newer catalogue gets other URLs. Without `v`, tiles are cached briefly and reval
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from flask import Response, request
 from flask_smorest import Blueprint
 
@@ -18,6 +20,7 @@ from ..services.features import COLLECTIONS, collection
 from ..version import API_TITLE
 from .context import services
 from .negotiation import preferred_languages, public_base
+from .open_filters import open_filters
 from .responses import json_body
 from .schemas import ApiErrorSchema
 
@@ -53,6 +56,18 @@ _TILE_PARAMETERS = [
     {"name": "x", **_PATH, "schema": {"type": "integer", "minimum": 0}},
     {"name": "lang", "in": "query", "schema": {"type": "string"}, "description": "Name language"},
     {"name": "v", "in": "query", "schema": {"type": "integer"}, "description": "From TileJSON"},
+    {
+        "name": "open_now",
+        "in": "query",
+        "schema": {"type": "boolean"},
+        "description": "Only sites open now (such tiles are cached for a minute)",
+    },
+    {
+        "name": "open_at",
+        "in": "query",
+        "schema": {"type": "string", "format": "date-time"},
+        "description": "Only sites open at this moment (with its zone)",
+    },
 ]
 LOOSE = {"type": "object"}
 
@@ -153,18 +168,27 @@ def tile(collection_id: str, z: int, y: int, x: int):
         raise BadRequest("lang is too long.", {"lang": ["At most 50 characters."]})
     preferred = preferred_languages(lang or None)
     version = svc.change_feed.feed.version()
-    etag = f"tile-{version}-{layer}-{z}-{y}-{x}-{'.'.join(preferred)}"
-    current = request.args.get("v") == str(version)
+    open_at = _open_at(svc)
+    moment = f"-open{open_at:%Y%m%d%H%M}" if open_at else ""
+    etag = f"tile-{version}-{layer}-{z}-{y}-{x}-{'.'.join(preferred)}{moment}"
+    # Open-now tiles change with the clock, not only with the catalogue.
+    current = request.args.get("v") == str(version) and open_at is None
     cache_control = LONG if current else f"public, max-age={svc.settings.public_cache_seconds}"
     if etag in request.if_none_match:
         response = Response(status=304)
     else:
-        body = svc.tiles.render(layer, wanted, preferred)
+        body = svc.tiles.render(layer, wanted, preferred, open_at)
         response = Response(body, status=200 if body else 204, mimetype=MVT)
     response.set_etag(etag)
     response.headers["Cache-Control"] = cache_control
     response.headers["Vary"] = "Accept-Language"
     return response
+
+
+def _open_at(svc) -> datetime | None:
+    """open_now=true or open_at=ISO (with a zone), checked as the lists check them."""
+    wanted = open_filters(request.args)
+    return svc.listing.open_moment(bool(wanted.get("open_now")), wanted.get("open_at"))
 
 
 @blp.route("/tileMatrixSets", methods=["GET"])

@@ -18,6 +18,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ..errors import Conflict
+from .event_store import replace_occurrences
+from .hours_store import replace_intervals
 from .models import OutboxEvent, Revision, Site
 
 # The account a person acts as during this request (set by the HTTP layer); None for
@@ -30,8 +32,10 @@ def utcnow() -> datetime:
 
 
 class ChangeLog:
-    def __init__(self) -> None:
+    def __init__(self, hours_days: int = 14) -> None:
         self.clock: Callable[[], datetime] = utcnow
+        # How many days ahead each site's open intervals are kept (TOURISM_OPEN_AT_DAYS).
+        self.hours_days = hours_days
         # Called after every committed write (e.g. to index it at once).
         self.after_write: list[Callable[[], None]] = []
         self._deferring = False
@@ -59,6 +63,10 @@ class ChangeLog:
                 comment=comment,
             )
         )
+        if "events" in changes:
+            replace_occurrences(session, site, now.date(), new=action == "create")
+        if "opening_hours" in changes:
+            replace_intervals(session, site, now, self.hours_days, new=action == "create")
         action = "upsert" if site.status == "published" else "delete"
         session.add(
             OutboxEvent(

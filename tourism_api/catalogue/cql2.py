@@ -45,7 +45,8 @@ QUERYABLES: dict[str, dict] = {
             "The primary name (Vietnamese where there is one), compared without case or diacritics"
         ),
     },
-    "admin_area": {"type": "string", "title": "Province or city"},
+    "admin_area": {"type": "string", "title": "Province or city (as the source wrote it)"},
+    "province": {"type": "string", "title": "2025 province code (46: Huế)"},
     "category": {"type": "string", "title": "Category code (=, <> and IN only)"},
     "is_zone": {"type": "boolean", "title": "Has an area"},
     "updated_at": {"type": "string", "format": "date-time", "title": "Last change"},
@@ -322,6 +323,7 @@ class _SqlEvaluator(Evaluator):
             "slug": Site.slug,
             "kind": Site.kind,
             "admin_area": Site.admin_area,
+            "province": Site.province_code,
             "is_zone": Site.is_zone,
             "updated_at": Site.updated_at,
             "published_at": Site.published_at,

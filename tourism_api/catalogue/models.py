@@ -7,7 +7,7 @@ GeoAlchemy2 geometries in WGS 84 (SRID 4326) for places.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from geoalchemy2 import Geometry
@@ -15,6 +15,7 @@ from sqlalchemy import (
     JSON,
     BigInteger,
     Boolean,
+    Date,
     DateTime,
     Float,
     ForeignKey,
@@ -24,7 +25,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.orm import DeclarativeBase, Mapped, WriteOnlyMapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
 
 SRID = 4326
@@ -89,6 +90,15 @@ class Site(Base):
     contact: Mapped[dict] = mapped_column(JSON, default=dict)
     admission: Mapped[dict] = mapped_column(JSON, default=dict)
     designations: Mapped[list] = mapped_column(JSON, default=list)
+    # Festivals, rites, night tours... (catalogue.events); occurrences in EventOccurrence.
+    events: Mapped[list] = mapped_column(JSON, default=list, server_default="[]")
+    # The 2025 units by official code (vietnam-provinces): "46" is the city of Huế.
+    province_code: Mapped[str | None] = mapped_column(String(2), index=True)
+    ward_code: Mapped[str | None] = mapped_column(String(5))
+    # How they were found: code (given), address (a name, old or new) or town (nearest).
+    unit_found_by: Mapped[str | None] = mapped_column(String(10))
+    # How long a visit takes (minutes); None: the kind's usual time (taxonomy.VISIT_MINUTES).
+    visit_minutes: Mapped[int | None] = mapped_column(Integer)
     version: Mapped[int] = mapped_column(Integer, default=1)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
@@ -103,6 +113,13 @@ class Site(Base):
     )
     sources: Mapped[list[SiteSource]] = relationship(
         cascade="all, delete-orphan", lazy="selectin", order_by="SiteSource.id"
+    )
+    # Written, never loaded with the site (catalogue.event_store and hours_store keep them).
+    occurrences: WriteOnlyMapped[EventOccurrence] = relationship(
+        cascade="all, delete-orphan", passive_deletes=True
+    )
+    open_intervals: WriteOnlyMapped[OpenInterval] = relationship(
+        cascade="all, delete-orphan", passive_deletes=True
     )
     media: Mapped[list[Media]] = relationship(
         lazy="selectin", order_by="(Media.position, Media.created_at)", viewonly=True
@@ -176,6 +193,36 @@ class Revision(Base):
     comment: Mapped[str | None] = mapped_column(String(2000))
 
     __table_args__ = (UniqueConstraint("site_id", "version", name="uq_revisions_site_version"),)
+
+
+class EventOccurrence(Base):
+    """When a site's event takes place, computed for a window around today (kept by every
+    write of the site and moved on by a daily job), so date and place queries are SQL."""
+
+    __tablename__ = "event_occurrences"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    site_id: Mapped[str] = mapped_column(ForeignKey("sites.id", ondelete="CASCADE"), index=True)
+    event_id: Mapped[str] = mapped_column(String(100))
+    kind: Mapped[str] = mapped_column(String(20))
+    starts_on: Mapped[date] = mapped_column(Date)
+    ends_on: Mapped[date] = mapped_column(Date)
+
+    __table_args__ = (Index("ix_event_occurrences_dates", "ends_on", "starts_on"),)
+
+
+class OpenInterval(Base):
+    """A piece (at most a day) of the time a site is open, for the days ahead: what
+    open_now/open_at filter on in SQL (kept by writes, moved on by a daily job)."""
+
+    __tablename__ = "open_intervals"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    site_id: Mapped[str] = mapped_column(ForeignKey("sites.id", ondelete="CASCADE"), index=True)
+    opens: Mapped[int] = mapped_column(Integer)  # minutes since 1970, UTC
+    closes: Mapped[int] = mapped_column(Integer)
+
+    __table_args__ = (Index("ix_open_intervals_opens", "opens", "closes"),)
 
 
 class OutboxEvent(Base):

@@ -21,7 +21,7 @@ from search.cursors import BadCursor, CursorCodec
 from search.geo import Envelope, radius_envelopes, split_envelope
 
 from ..errors import InvalidInput, NotFound
-from . import cql2
+from . import cql2, hours_store
 from .geometry import from_db
 from .models import Site, SiteCategory
 from .spatial import SpatialSQL
@@ -33,6 +33,10 @@ SORTS = ("id", "name", "distance")
 class SiteQuery:
     kinds: tuple[str, ...] = ()
     categories: tuple[str, ...] = ()
+    provinces: tuple[str, ...] = ()  # 2025 unit codes
+    open_at: datetime | None = None  # open at this moment
+    wheelchair: bool = False  # wheelchair access yes or limited
+    free: bool | None = None  # free entry, or paid
     statuses: tuple[str, ...] = ("published",)
     # Unpublished rows of this office only (None: of every office, when statuses allow them).
     drafts_of: int | None = None
@@ -202,6 +206,14 @@ class SiteLister:
                     SiteCategory.category_code.in_(query.categories),
                 )
             )
+        if query.provinces:
+            filters.append(Site.province_code.in_(query.provinces))
+        if query.open_at is not None:
+            filters.append(hours_store.open_at(query.open_at))
+        if query.wheelchair:
+            filters.append(Site.accessibility["wheelchair"].as_string().in_(("yes", "limited")))
+        if query.free is not None:
+            filters.append(Site.admission["free"].as_boolean().is_(query.free))
         if query.zones_only:
             filters.append(Site.is_zone.is_(True))
         if query.updated_from is not None:

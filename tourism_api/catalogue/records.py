@@ -10,9 +10,11 @@ from shapely.geometry.base import BaseGeometry
 
 from search.text import fold
 
+from .admin_units import find_unit, province_name, ward_name
 from .geometry import ZONE_TYPES, from_db, to_geojson
 from .models import SRID, Site
-from .opening_hours import is_open
+from .opening_hours import hours_now, is_open
+from .taxonomy import VISIT_MINUTES
 
 # Fields stored as plain JSON columns, with their empty value.
 JSON_FIELDS: dict[str, Any] = {
@@ -25,6 +27,7 @@ JSON_FIELDS: dict[str, Any] = {
     "contact": {},
     "admission": {},
     "designations": [],
+    "events": [],
 }
 SIMPLE_FIELDS = ("slug", "kind", "name", "admin_area")
 
@@ -57,8 +60,12 @@ def apply_record(site: Site, record: dict, languages: tuple[str, ...]) -> None:
     for field, empty in JSON_FIELDS.items():
         setattr(site, field, record.get(field, empty))
     site.admin_area = record.get("admin_area")
+    site.visit_minutes = record.get("visit_minutes")
     location: BaseGeometry = record["location"]
     site.location = from_shape(location, srid=SRID)
+    unit = find_unit(record.get("address"), site.admin_area, location.x, location.y)
+    site.province_code, site.ward_code = unit.province_code, unit.ward_code
+    site.unit_found_by = unit.found_by
     footprint: BaseGeometry | None = record.get("footprint")
     site.footprint = from_shape(footprint, srid=SRID) if footprint is not None else None
     site.is_zone = footprint is not None and footprint.geom_type in ZONE_TYPES
@@ -79,6 +86,8 @@ def record_view(site: Site) -> dict:
         view["footprint"] = to_geojson(footprint)
     if site.admin_area:
         view["admin_area"] = site.admin_area
+    if site.visit_minutes is not None:
+        view["visit_minutes"] = site.visit_minutes
     for field, empty in JSON_FIELDS.items():
         value = getattr(site, field)
         if value not in (None, empty, {}, []):
@@ -121,6 +130,19 @@ def source_view(source) -> dict:
     }
 
 
+def unit_view(site: Site) -> dict | None:
+    """The 2025 province and ward, by code and name, and how they were found."""
+    if not site.province_code:
+        return None
+    return {
+        "code": site.province_code,
+        "name": province_name(site.province_code),
+        "ward_code": site.ward_code,
+        "ward": ward_name(site.ward_code),
+        "found_by": site.unit_found_by,
+    }
+
+
 def iso_utc(moment: datetime | None) -> str | None:
     """A stored UTC moment as the API writes it: ISO 8601 with Z."""
     return moment.isoformat().replace("+00:00", "Z") if moment else None
@@ -146,6 +168,8 @@ def stored_view(site: Site, *, summary: bool = False) -> dict:
         "designations": site.designations or [],
         "address": site.address or {},
         "admin_area": site.admin_area,
+        "province": unit_view(site),
+        "visit_minutes": site.visit_minutes or VISIT_MINUTES.get(site.kind, 45),
         "opening_hours": site.opening_hours,
         "accessibility": site.accessibility or {},
         "contact": site.contact or {},
@@ -161,6 +185,7 @@ def stored_view(site: Site, *, summary: bool = False) -> dict:
     if not summary:
         view["description"] = site.description or {}
         view["footprint"] = to_geojson(from_db(site.footprint))
+        view["events"] = site.events or []
     return view
 
 
@@ -174,15 +199,31 @@ def present(
 ) -> dict:
     """A stored view with what depends on the request: `display` texts, `open_now`, distance."""
     lang, name = pick_language(view["name"], preferred, languages)
-    _, short = pick_language(
-        view.get("short_description"), (lang,) if lang else preferred, languages
-    )
+    # The visitor's order first for every text: a French visitor who also reads English
+    # gets the English description before the Vietnamese one when French has none.
+    short_lang, short = pick_language(view.get("short_description"), preferred, languages)
     result = dict(view)
-    result["display"] = {"lang": lang, "name": name, "short_description": short}
+    result["display"] = {
+        "lang": lang,
+        "name": name,
+        "short_description": short,
+        "short_description_lang": short_lang,
+    }
     result["open_now"] = is_open(view.get("opening_hours"), now)
     if distance_m is not None:
         result["distance_m"] = round(distance_m, 1)
     return result
+
+
+def hours_now_view(hours: dict | None, now: datetime) -> dict:
+    """Today's state for a visitor: open or not, the next change in local time, and why it
+    is closed when a closure or a public holiday closes it ("closed for Tết")."""
+    state = hours_now(hours, now)
+    return {
+        "open": state.open,
+        "next_change": state.next_change.isoformat() if state.next_change else None,
+        "closed_for": state.closed_for,
+    }
 
 
 def public_view(
@@ -194,8 +235,10 @@ def public_view(
     staff: bool,
     summary: bool = False,
     distance_m: float | None = None,
+    with_hours_now: bool = False,
 ) -> dict:
-    """What the API returns for a site; `summary` leaves out long texts and footprints."""
+    """What the API returns for a site; `summary` leaves out long texts and footprints,
+    `with_hours_now` adds today's state (single records: lists and feeds stay cacheable)."""
     view = present(
         stored_view(site, summary=summary),
         preferred=preferred,
@@ -203,6 +246,8 @@ def public_view(
         now=now,
         distance_m=distance_m,
     )
+    if with_hours_now:
+        view["hours_now"] = hours_now_view(view.get("opening_hours"), now)
     if staff:
         view["created_by"] = site.created_by
         view["updated_by"] = site.updated_by

@@ -8,11 +8,14 @@ pagoda is a `BuddhistTemple`, a museum a `Museum`). Texts keep every language wi
 
 from __future__ import annotations
 
+from datetime import date, timedelta
+
 from media_store.iiif import rights_url
 
+from .events import moments, occurrences
 from .geometry import from_db, to_geojson
 from .models import Site
-from .opening_hours import DAYS
+from .opening_hours import DAYS, closure_dates
 
 CONTEXT = "https://schema.org"
 
@@ -66,13 +69,14 @@ def _opening_hours(hours: dict | None) -> tuple[list[dict], list[dict]]:
     closures = [
         {
             "@type": "OpeningHoursSpecification",
-            "validFrom": closure["start"],
-            "validThrough": closure.get("end") or closure["start"],
+            "validFrom": start.isoformat(),
+            "validThrough": end.isoformat(),
             "opens": "00:00",
             "closes": "00:00",
-            **({"description": _texts(closure["reason"])} if closure.get("reason") else {}),
+            **({"description": _texts(reason)} if reason else {}),
         }
-        for closure in hours.get("closures", [])
+        # Lunar closures as their solar dates this year and next.
+        for start, end, reason in closure_dates(hours, date.today())
     ]
     return weekly, closures
 
@@ -122,7 +126,38 @@ def _shape(site: Site) -> dict | None:
     return {"@type": "GeoShape", "polygon": " ".join(f"{lat} {lon}" for lon, lat in ring)}
 
 
-def site_jsonld(site: Site, base_url: str) -> dict:
+# Upcoming occurrences given as schema.org Events (lunar dates have no schema.org
+# recurrence rule, so each occurrence is its own Event with solar dates).
+UPCOMING_EVENTS = 6
+
+
+def _events(site: Site, site_id: str, default_zone: str) -> list[dict]:
+    today = date.today()
+    found = []
+    for event in site.events or []:
+        for occurrence in occurrences(event, today, today + timedelta(days=366)):
+            starts, ends = moments(event, occurrence, default_zone)
+            found.append((starts, event, ends))
+    found.sort(key=lambda item: item[0])
+    documents = []
+    for starts, event, ends in found[:UPCOMING_EVENTS]:
+        document = {
+            "@type": "Event",
+            "name": _texts(event.get("name")),
+            "startDate": starts,
+            "endDate": ends,
+            "eventAttendanceMode": "https://schema.org/OfflineEventAttendanceMode",
+            "location": {"@id": site_id},
+        }
+        if event.get("description"):
+            document["description"] = _texts(event["description"])
+        if event.get("url"):
+            document["url"] = event["url"]
+        documents.append(document)
+    return documents
+
+
+def site_jsonld(site: Site, base_url: str, default_zone: str = "Asia/Ho_Chi_Minh") -> dict:
     """`base_url` is the API's public root (no trailing slash); ids and links are absolute."""
     point = to_geojson(from_db(site.location))
     specific = TYPES.get(site.kind)
@@ -152,7 +187,10 @@ def site_jsonld(site: Site, base_url: str) -> dict:
     if address:
         document["address"] = address
     weekly, closures = _opening_hours(site.opening_hours)
-    if weekly:
+    if (site.opening_hours or {}).get("osm"):
+        # schema.org's openingHours text is OSM's syntax for the common cases.
+        document["openingHours"] = site.opening_hours["osm"]
+    elif weekly:
         document["openingHoursSpecification"] = weekly
     if closures:
         document["specialOpeningHoursSpecification"] = closures
@@ -181,4 +219,7 @@ def site_jsonld(site: Site, base_url: str) -> dict:
     images = _images(site, base_url)
     if images:
         document["image"] = images
+    events = _events(site, document["@id"], default_zone)
+    if events:
+        document["event"] = events
     return document

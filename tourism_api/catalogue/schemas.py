@@ -23,7 +23,7 @@ from marshmallow import (
 
 from search.text import normalize
 
-from . import opening_hours
+from . import admin_units, events, opening_hours
 from .geometry import FOOTPRINT_TYPES, GeometryError, parse_geojson
 from .taxonomy import DESIGNATIONS, KINDS
 
@@ -123,11 +123,31 @@ def _text(max_length: int = SMALL_MAX, **kwargs: Any) -> fields.Str:
     return fields.Str(validate=validate.Length(max=max_length), **kwargs)
 
 
+def _province_code(value: str) -> None:
+    if admin_units.province_name(value) is None:
+        raise ValidationError("Not a province code of the 2025 units, e.g. 46 (Huế).")
+
+
+def _ward_code(value: str) -> None:
+    if admin_units.ward_name(value) is None:
+        raise ValidationError("Not a ward code of the 2025 units, e.g. 19786.")
+
+
 class AddressSchema(StrictSchema):
     street = _text()
     ward = _text()
     district = _text()
-    province = _text()
+    province = _text(
+        metadata={"description": "As the source writes it; old names (Nam Định) map to 2025 units"}
+    )
+    province_code = fields.Str(
+        validate=[FullMatch(r"^\d{2}$", error="Two digits."), _province_code],
+        metadata={"description": "The 2025 unit's official code; found from the text if absent"},
+    )
+    ward_code = fields.Str(
+        validate=[FullMatch(r"^\d{5}$", error="Five digits."), _ward_code],
+        metadata={"description": "The 2025 ward's official code"},
+    )
     country = fields.Str(
         validate=FullMatch(r"^[A-Z]{2}$", error="ISO 3166-1 alpha-2 code, e.g. VN.")
     )
@@ -139,14 +159,35 @@ class IntervalSchema(StrictSchema):
     closes = fields.Str(required=True, validate=FullMatch(HHMM, error="Time as HH:MM."))
 
 
+LUNAR_MONTH_DAY = re.compile(r"^(0[1-9]|1[0-2])-(0[1-9]|[12]\d|30)$")
+
+
 class ClosureSchema(StrictSchema):
-    start = fields.Date(required=True)
+    """Whole days closed: solar dates, or lunar month-days that recur every year."""
+
+    start = fields.Date()
     end = fields.Date()
+    lunar_start = fields.Str(
+        validate=FullMatch(LUNAR_MONTH_DAY, error="A lunar month and day as MM-DD, e.g. 01-01.")
+    )
+    lunar_end = fields.Str(
+        validate=FullMatch(LUNAR_MONTH_DAY, error="A lunar month and day as MM-DD, e.g. 01-03.")
+    )
     reason = LangText(SMALL_MAX)
 
     @validates_schema
     def _ordered(self, data, **kwargs):
-        if data.get("end") and data["end"] < data["start"]:
+        solar, lunar = (
+            "start" in data or "end" in data,
+            "lunar_start" in data or "lunar_end" in data,
+        )
+        if solar and lunar:
+            raise ValidationError("Either solar dates or lunar ones, not both.", "lunar_start")
+        if lunar and "lunar_start" not in data:
+            raise ValidationError("Missing data for required field.", "lunar_start")
+        if not lunar and "start" not in data:
+            raise ValidationError("Missing data for required field.", "start")
+        if data.get("end") and data.get("start") and data["end"] < data["start"]:
             raise ValidationError("Ends before it starts.", "end")
 
     @post_load
@@ -162,9 +203,26 @@ def _weekly() -> fields.Dict:
     )
 
 
+def _osm_expression(value: str) -> None:
+    try:
+        opening_hours.check_osm(value)
+    except ValueError as exc:
+        raise ValidationError(str(exc)) from exc
+
+
 class OpeningHoursSchema(StrictSchema):
     timezone = fields.Str()
+    osm = fields.Str(
+        validate=[validate.Length(min=1, max=255), _osm_expression],
+        metadata={
+            "description": "OpenStreetMap opening_hours syntax (at most 255 characters, as in OSM); rules over `weekly`."
+        },
+    )
     weekly = _weekly()
+    country = fields.Str(
+        validate=FullMatch(r"^[A-Z]{2}$", error="ISO 3166-1 alpha-2 code, e.g. VN."),
+        metadata={"description": "Whose public holidays `PH` means (VN when not given)."},
+    )
     closures = fields.List(fields.Nested(ClosureSchema), validate=validate.Length(max=366))
     notes = LangText(SHORT_MAX)
 
@@ -225,6 +283,88 @@ class SourceSchema(StrictSchema):
     url = fields.Url(schemes={"http", "https"}, validate=validate.Length(max=500))
 
 
+class EventSchema(StrictSchema):
+    """A festival, rite, night tour or exhibition, once or every (lunar) year or month."""
+
+    id = fields.Str(
+        required=True,
+        validate=[
+            validate.Length(min=1, max=100),
+            FullMatch(SLUG, error="Lowercase ASCII words joined by hyphens."),
+        ],
+        metadata={"description": "Unique among the site's events: le-khai-an"},
+    )
+    name = LangText(
+        NAME_MAX,
+        required=True,
+        validate=validate.Length(min=1, error="Give the name in at least one language."),
+    )
+    description = LangText(SHORT_MAX)
+    kind = fields.Str(load_default="festival", validate=validate.OneOf(events.KINDS))
+    calendar = fields.Str(load_default="solar", validate=validate.OneOf(events.CALENDARS))
+    recurrence = fields.Str(
+        validate=validate.OneOf(events.RECURRENCES),
+        metadata={"description": "yearly or monthly; none: once, from start to end"},
+    )
+    start = fields.Date(metadata={"description": "Once: the first day"})
+    end = fields.Date(metadata={"description": "Once: the last day"})
+    month = fields.Int(validate=validate.Range(min=1, max=12))
+    day = fields.Int(validate=validate.Range(min=1, max=31))
+    days_of_month = fields.List(
+        fields.Int(validate=validate.Range(min=1, max=31)),
+        validate=validate.Length(min=1, max=31),
+    )
+    days = fields.Int(
+        load_default=1,
+        validate=validate.Range(min=1, max=60),
+        metadata={"description": "How many days each occurrence lasts"},
+    )
+    start_time = fields.Str(validate=FullMatch(HHMM, error="Time as HH:MM."))
+    end_time = fields.Str(validate=FullMatch(HHMM, error="Time as HH:MM."))
+    timezone = fields.Str()
+    url = fields.Url(schemes={"http", "https"}, validate=validate.Length(max=500))
+
+    @validates_schema
+    def _schedule(self, data, **kwargs):
+        recurrence, lunar = data.get("recurrence"), data.get("calendar") == "lunar"
+        day_limit = 30 if lunar else 31
+        if recurrence is None:
+            if "start" not in data:
+                raise ValidationError("A one-off event needs its start date.", "start")
+            if lunar:
+                raise ValidationError(
+                    "One-off events give solar dates; lunar ones recur.", "calendar"
+                )
+            if data.get("end") and data["end"] < data["start"]:
+                raise ValidationError("Ends before it starts.", "end")
+        elif recurrence == "yearly":
+            for name in ("month", "day"):
+                if name not in data:
+                    raise ValidationError("A yearly event needs its month and day.", name)
+            if data["day"] > day_limit:
+                raise ValidationError(f"At most {day_limit}.", "day")
+        elif "days_of_month" not in data:
+            raise ValidationError("A monthly event needs its days.", "days_of_month")
+        elif max(data["days_of_month"]) > day_limit:
+            raise ValidationError(f"Days are at most {day_limit}.", "days_of_month")
+        if "timezone" in data:
+            try:
+                opening_hours.check_timezone(data["timezone"])
+            except ValueError as exc:
+                raise ValidationError(str(exc), "timezone") from exc
+
+    @post_load
+    def _as_text(self, data, **kwargs):
+        # Stored in a JSON column, so dates go back to ISO text.
+        return {k: v.isoformat() if k in ("start", "end") else v for k, v in data.items()}
+
+
+def _unique_event_ids(values: list[dict]) -> None:
+    ids = [event["id"] for event in values]
+    if len(ids) != len(set(ids)):
+        raise ValidationError("Each event of a site needs its own id.")
+
+
 class SiteInputSchema(StrictSchema):
     """A site as staff and ingest send it."""
 
@@ -264,11 +404,19 @@ class SiteInputSchema(StrictSchema):
     )
     address = fields.Nested(AddressSchema)
     admin_area = _text(120)
+    visit_minutes = fields.Int(
+        validate=validate.Range(min=5, max=720),
+        allow_none=True,
+        metadata={"description": "How long a visit takes; default: usual for the kind"},
+    )
     opening_hours = fields.Nested(OpeningHoursSchema, allow_none=True)
     accessibility = fields.Nested(AccessibilitySchema)
     contact = fields.Nested(ContactSchema)
     admission = fields.Nested(AdmissionSchema)
     designations = fields.List(fields.Nested(DesignationSchema), validate=validate.Length(max=20))
+    events = fields.List(
+        fields.Nested(EventSchema), validate=[validate.Length(max=50), _unique_event_ids]
+    )
     sources = fields.List(fields.Nested(SourceSchema), validate=validate.Length(max=20))
 
 

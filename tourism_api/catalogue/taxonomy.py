@@ -27,6 +27,28 @@ KINDS: dict[str, str] = {
     "other": "Anything else",
 }
 
+# How long a visit takes when the record does not say (minutes): what itineraries plan for.
+VISIT_MINUTES: dict[str, int] = {
+    "monument": 30,
+    "citadel": 150,
+    "palace": 90,
+    "tomb": 75,
+    "pagoda": 45,
+    "temple": 40,
+    "church": 30,
+    "museum": 90,
+    "archaeological_site": 60,
+    "heritage_site": 120,
+    "heritage_zone": 180,
+    "protected_area": 180,
+    "landscape": 45,
+    "craft_village": 60,
+    "market": 45,
+    "route": 120,
+    "tourist_service": 15,
+    "other": 45,
+}
+
 STATUSES = ("draft", "in_review", "published", "archived")
 
 DESIGNATIONS: dict[str, str] = {

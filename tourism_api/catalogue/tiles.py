@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from datetime import datetime
 
 import mapbox_vector_tile
 import shapely
@@ -21,8 +22,10 @@ from pyproj import Transformer
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
+from . import hours_store
 from .geometry import from_db
 from .models import Media, Site
+from .opening_hours import MAX_OPEN_MINUTES, epoch_minutes
 from .records import pick_language
 from .spatial import SpatialSQL
 
@@ -78,18 +81,33 @@ class TileRenderer:
         self.sessions = sessions
         self.languages = languages
 
-    def render(self, layer: str, tile: Tile, preferred: tuple[str, ...]) -> bytes:
+    def render(
+        self,
+        layer: str,
+        tile: Tile,
+        preferred: tuple[str, ...],
+        open_at: datetime | None = None,
+    ) -> bytes:
+        """The tile; with `open_at`, only the sites open at that moment."""
         languages = tuple(dict.fromkeys((*preferred, *self.languages)))
         with self.sessions() as session:
             if session.get_bind().dialect.name == "postgresql":
-                return self._postgis(session, layer, tile, languages)
-            return self._encoded(session, layer, tile, languages)
+                return self._postgis(session, layer, tile, languages, open_at)
+            return self._encoded(session, layer, tile, languages, open_at)
 
     # -- PostGIS: ST_AsMVT ------------------------------------------------------------
 
-    def _postgis(self, session: Session, layer: str, tile: Tile, languages) -> bytes:
+    def _postgis(self, session: Session, layer: str, tile: Tile, languages, open_at) -> bytes:
         names = ", ".join(f"s.name->>:lang{i}" for i in range(len(languages)))
         params = {f"lang{i}": lang for i, lang in enumerate(languages)}
+        is_open = ""
+        if open_at is not None:
+            # As hours_store.open_at: pieces of at most a day, opening in the day before.
+            is_open = (
+                "AND EXISTS (SELECT 1 FROM open_intervals oi WHERE oi.site_id = s.id "
+                "AND oi.opens > :minute - :span AND oi.opens <= :minute AND oi.closes > :minute)"
+            )
+            params |= {"minute": epoch_minutes(open_at), "span": MAX_OPEN_MINUTES}
         min_x, min_y, _max_x, _max_y = tile.bounds()
         params |= {"z": tile.z, "x": tile.x, "y": tile.y, "extent": EXTENT, "buffer": BUFFER}
         params["pad"] = tile.size_m * BUFFER / EXTENT
@@ -103,7 +121,7 @@ class TileRenderer:
                                       {envelope}, :extent, :buffer, true) AS geom,
                          s.id, COALESCE({names}, s.sort_name) AS name, s.kind
                   FROM sites s
-                  WHERE s.status = 'published' AND s.is_zone AND s.footprint && {near}
+                  WHERE s.status = 'published' AND s.is_zone AND s.footprint && {near} {is_open}
                 ) t WHERE t.geom IS NOT NULL"""
         else:
             params |= {"min_x": min_x, "min_y": min_y, "cell": tile.size_m / CELLS}
@@ -120,7 +138,7 @@ class TileRenderer:
                          (SELECT m.id FROM media m WHERE m.site_id = s.id AND m.is_primary
                           LIMIT 1) AS image
                   FROM sites s
-                  WHERE s.status = 'published' AND s.location && {near}
+                  WHERE s.status = 'published' AND s.location && {near} {is_open}
                 ), c AS (
                   SELECT p.*, count(*) OVER (PARTITION BY {cell}) AS count,
                          row_number() OVER (PARTITION BY {cell} ORDER BY p.id COLLATE "C") AS r
@@ -137,7 +155,7 @@ class TileRenderer:
 
     # -- SpatiaLite: rows, then mapbox-vector-tile ---------------------------------------
 
-    def _encoded(self, session: Session, layer: str, tile: Tile, languages) -> bytes:
+    def _encoded(self, session: Session, layer: str, tile: Tile, languages, open_at) -> bytes:
         spatial = SpatialSQL(session.get_bind().dialect.name)
         margin = BUFFER / EXTENT
         west, south, east, north = tile.lonlat_bounds(margin)
@@ -152,6 +170,8 @@ class TileRenderer:
                 func.MbrIntersects(Site.footprint, func.BuildMbr(west, south, east, north, 4326))
                 == 1,
             )
+            if open_at is not None:
+                stmt = stmt.where(hours_store.open_at(open_at))
             for site in session.scalars(stmt):
                 shape = shapely.transform(
                     from_db(site.footprint), _mercator, interleaved=False
@@ -170,14 +190,17 @@ class TileRenderer:
                     }
                 )
         else:
-            rows = session.execute(
+            stmt = (
                 select(Site, Media.id)
                 .outerjoin(Media, (Media.site_id == Site.id) & Media.is_primary.is_(True))
                 .where(
                     Site.status == "published", spatial.location_in([(west, south, east, north)])
                 )
                 .order_by(Site.id)
-            ).all()
+            )
+            if open_at is not None:
+                stmt = stmt.where(hours_store.open_at(open_at))
+            rows = session.execute(stmt).all()
             cells: dict[object, list] = {}
             thin = tile.z < CLUSTER_BELOW
             cell_m = tile.size_m / CELLS

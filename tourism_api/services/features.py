@@ -16,7 +16,7 @@ from ..catalogue.models import Site
 from ..catalogue.queries import SiteQuery
 from ..catalogue.sites import Catalogue
 from ..errors import InvalidInput, NotFound
-from .listing import Listing, ListPage
+from .listing import Listing, ListPage, provinces
 
 DEFAULT_LIMIT = 10
 MAX_LIMIT = 1000
@@ -162,6 +162,10 @@ class Features:
         return SiteQuery(
             kinds=tuple(params.get("kind") or ()),
             categories=tuple(params.get("category") or ()),
+            provinces=provinces(params),
+            open_at=self.listing.open_moment(bool(params.get("open_now")), params.get("open_at")),
+            wheelchair=bool(params.get("wheelchair")),
+            free=params.get("free"),
             bbox=bbox,
             zones_only=chosen.zones_only,
             updated_from=updated_from,

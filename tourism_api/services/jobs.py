@@ -152,6 +152,15 @@ def counting(progress: Progress, total: int) -> Callable[[int], None]:
     return step
 
 
+def calendar_handler(calendar) -> Handler:
+    """The daily calendar refresh (services.calendar) as a job with progress."""
+
+    def run(payload: dict, progress: Progress) -> dict:
+        return calendar.run(counting(progress, calendar.sites_with_hours()))
+
+    return run
+
+
 def reindex_handler(indexer) -> Handler:
     """Rebuilding the search index as a job (an administrator's button, not a request that
     waits minutes): a fresh index, switched to when complete."""

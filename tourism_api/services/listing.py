@@ -8,11 +8,12 @@ status filters, zones and plain public lists read the catalogue.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from search.base import SearchBackend, SearchError, SearchQuery
 
 from ..catalogue import cql2
+from ..catalogue.admin_units import province_code_of
 from ..catalogue.geometry import from_db, to_geojson
 from ..catalogue.queries import SiteLister, SiteQuery
 from ..catalogue.records import pick_language, present, public_view
@@ -21,6 +22,20 @@ from ..catalogue.taxonomy import STATUSES
 from ..catalogue.visibility import DraftAccess
 from ..config import Settings
 from ..errors import InvalidInput, NotFound, Unauthorized
+
+
+def provinces(params: dict) -> tuple[str, ...]:
+    """The 2025 unit codes that `province` names (codes, new names or old ones)."""
+    codes = []
+    for name in params.get("province") or ():
+        code = province_code_of(name)
+        if code is None:
+            raise InvalidInput(
+                f"No province {name!r}, by the 2025 units or the old ones.",
+                {"province": [f"Unknown province {name!r}."]},
+            )
+        codes.append(code)
+    return tuple(sorted(set(codes)))
 
 
 @dataclass
@@ -182,6 +197,10 @@ class Listing:
         return SiteQuery(
             kinds=tuple(params.get("kind") or ()),
             categories=tuple(params.get("category") or ()),
+            provinces=provinces(params),
+            open_at=self._open_at(params),
+            wheelchair=bool(params.get("wheelchair")),
+            free=params.get("free"),
             statuses=tuple(sorted(set(statuses))),
             drafts_of=staff.organisation_id if isinstance(staff, DraftAccess) else None,
             bbox=params.get("bbox"),
@@ -210,6 +229,7 @@ class Listing:
                 kinds=tuple(params.get("kind") or ()),
                 categories=tuple(params.get("category") or ()),
                 designations=tuple(params.get("designation") or ()),
+                provinces=provinces(params),
                 languages=tuple(params.get("has_lang") or ()),
                 # "id" order is the catalogue's; the index orders by name instead.
                 sort=None if params.get("sort") == "id" else params.get("sort"),
@@ -219,9 +239,30 @@ class Listing:
                 cql2=cql2.parse(params["filter"], params.get("filter_lang"))
                 if params.get("filter")
                 else None,
+                open_at=self._open_at(params),
+                wheelchair=bool(params.get("wheelchair")),
+                free=params.get("free"),
             )
         except SearchError as exc:
             raise InvalidInput(exc.message, exc.errors) from exc
+
+    def _open_at(self, params: dict) -> datetime | None:
+        return self.open_moment(bool(params.get("open_now")), params.get("open_at"))
+
+    def open_moment(self, open_now: bool, open_at: datetime | None) -> datetime | None:
+        """The moment open_now/open_at ask about, within the days the indexes know."""
+        now = datetime.now(UTC)
+        if open_now:
+            return now.replace(second=0, microsecond=0)
+        if open_at is None:
+            return None
+        days = self.settings.open_at_days
+        if not now - timedelta(hours=12) <= open_at <= now + timedelta(days=days - 1):
+            raise InvalidInput(
+                f"open_at is from 12 hours ago to {days - 1} days ahead.",
+                {"open_at": [f"Between now - 12 h and now + {days - 1} days."]},
+            )
+        return open_at
 
     def _zone_footprint(self, ref: str) -> tuple[str, dict]:
         """The id and footprint of a published zone, for a search inside it."""

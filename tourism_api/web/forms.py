@@ -15,6 +15,7 @@ from typing import Any
 from ingest.report import flatten_errors
 
 from ..catalogue.opening_hours import DAYS
+from .event_lines import event_line, events_from_lines
 
 TEXT_FIELDS = ("name", "short_description", "description")
 ADDRESS_PARTS = ("street", "ward", "province", "country")
@@ -57,9 +58,9 @@ def form_values(record: Mapping[str, Any], languages: Iterable[str]) -> dict[str
         )
     first = next(iter(languages), "vi")
     closures = (record.get("opening_hours") or {}).get("closures") or []
+    values["hours.osm"] = (record.get("opening_hours") or {}).get("osm", "")
     values["closures"] = "\n".join(
-        " ".join(filter(None, (c["start"], c.get("end")))) + _reason(c.get("reason"), first)
-        for c in closures
+        _closure_line(c) + _reason(c.get("reason"), first) for c in closures
     )
     admission = record.get("admission") or {}
     values["admission.free"] = "1" if admission.get("free") else ""
@@ -72,6 +73,7 @@ def form_values(record: Mapping[str, Any], languages: Iterable[str]) -> dict[str
         for d in record.get("designations") or []
     )
     values["categories"] = ",".join(record.get("categories") or [])
+    values["events"] = "\n".join(event_line(e, first) for e in record.get("events") or [])
     return values
 
 
@@ -126,6 +128,12 @@ def record_from_form(
     _set(record, "admission", _admission(form, stored.get("admission") or {}, first))
     _set(record, "designations", _designations(form.get("designations", ""), stored, first))
     _set(record, "categories", categories)
+    if "events" in form:
+        try:
+            events = events_from_lines(form["events"], stored.get("events") or [], first)
+        except ValueError as exc:
+            raise FormProblem("events", str(exc)) from exc
+        _set(record, "events", events)
     return record
 
 
@@ -135,8 +143,12 @@ def error_fields(errors: Any) -> dict[str, str]:
     for path, message in flatten_errors(errors):
         if path.startswith("opening_hours.closures"):
             key = "closures"
+        elif path.startswith("opening_hours.osm"):
+            key = "hours.osm"
         elif path.startswith("opening_hours"):
             key = "hours"
+        elif path.startswith("events"):
+            key = "events"
         elif path.startswith("admission"):
             key = "prices"
         elif path.startswith(("location", "designations")):
@@ -198,6 +210,11 @@ def _hours(form: Mapping[str, str], stored: Any) -> dict | None:
         hours["weekly"] = weekly
     else:
         hours.pop("weekly", None)
+    osm = form.get("hours.osm", "").strip()
+    if osm:
+        hours["osm"] = osm
+    else:
+        hours.pop("osm", None)
     # A zone alone says nothing: no hours.
     return hours if set(hours) - {"timezone"} else None
 
@@ -217,32 +234,47 @@ def _amount(value: float) -> str:
 
 
 DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+LUNAR_DAY = re.compile(r"^\d{2}-\d{2}$")
+# "lunar 01-01 | Tết" in any of the workspace's languages.
+LUNAR_WORDS = {"lunar", "âm", "am", "lunaire"}
+
+
+def _closure_line(closure: dict) -> str:
+    if "lunar_start" in closure:
+        return " ".join(filter(None, ("lunar", closure["lunar_start"], closure.get("lunar_end"))))
+    return " ".join(filter(None, (closure["start"], closure.get("end"))))
 
 
 def _closures(text: str, stored_hours: dict, lang: str) -> list[dict]:
-    """Lines "2027-02-06 2027-02-08 | Tết" (the reason in the first language); a line as it
-    was keeps the reason's other languages."""
+    """Lines "2027-02-06 2027-02-08 | Tết" or, every year on lunar dates, "lunar 01-01 01-03 |
+    Tết" (the reason in the first language); a line as it was keeps the reason's other
+    languages."""
     stored = {
-        (c["start"], c.get("end"), _text_in(c.get("reason"), lang)): c
+        (_closure_line(c), _text_in(c.get("reason"), lang)): c
         for c in stored_hours.get("closures") or []
     }
     closures = []
     for number, line in enumerate(filter(None, (x.strip() for x in text.splitlines())), 1):
         dates, _, reason = (part.strip() for part in line.partition("|"))
         parts = dates.split()
-        if not 1 <= len(parts) <= 2 or not all(DATE.match(p) for p in parts):
+        lunar = bool(parts) and parts[0].lower() in LUNAR_WORDS
+        if lunar:
+            parts = parts[1:]
+        pattern = LUNAR_DAY if lunar else DATE
+        if not 1 <= len(parts) <= 2 or not all(pattern.match(p) for p in parts):
             raise FormProblem(
                 "closures",
-                f"Line {number}: write 2027-02-06 2027-02-08 | Tết (dates as YYYY-MM-DD).",
+                f"Line {number}: write 2027-02-06 2027-02-08 | Tết (dates as YYYY-MM-DD), "
+                "or lunar 01-01 01-03 | Tết (every year, lunar month-day).",
             )
         start, end = parts[0], parts[1] if len(parts) == 2 else None
-        kept = stored.get((start, end, reason))
+        closure = {"lunar_start": start} if lunar else {"start": start}
+        if end:
+            closure["lunar_end" if lunar else "end"] = end
+        kept = stored.get((_closure_line(closure), reason))
         if kept is not None:
             closures.append(kept)
             continue
-        closure = {"start": start}
-        if end:
-            closure["end"] = end
         if reason:
             closure["reason"] = {lang: reason}
         closures.append(closure)

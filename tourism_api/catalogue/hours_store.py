@@ -1,0 +1,56 @@
+"""When each site is open, kept in the catalogue for the days ahead: the SQL side of
+open_now/open_at (OGC API items, vector tiles, staff lists), as the search index's documents
+are the other side. The same pieces (at most a day long, minutes since 1970) in both."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import ColumnElement, delete, exists, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from ..db import transaction
+from .models import OpenInterval, Site
+from .opening_hours import MAX_OPEN_MINUTES, MAX_OPEN_SPAN, epoch_minutes, open_intervals
+
+
+def _rows(site_id: str, hours: dict | None, now: datetime, days: int) -> list[OpenInterval]:
+    start = now.replace(second=0, microsecond=0) - timedelta(days=1)
+    spans = open_intervals(hours, start, start + timedelta(days=days + 2), max_span=MAX_OPEN_SPAN)
+    return [
+        OpenInterval(site_id=site_id, opens=epoch_minutes(a), closes=epoch_minutes(b))
+        for a, b in spans or []
+    ]
+
+
+def replace_intervals(session: Session, site: Site, now: datetime, days: int, *, new: bool):
+    """The site's open intervals after a write that changed its hours (same transaction)."""
+    if not new:
+        session.execute(delete(OpenInterval).where(OpenInterval.site_id == site.id))
+    site.open_intervals.add_all(_rows(site.id, site.opening_hours, now, days))
+
+
+def refresh_intervals(sessions: sessionmaker[Session], now: datetime, days: int) -> int:
+    """Recompute every site's intervals for the days from now (the daily calendar job)."""
+    count = 0
+    with transaction(sessions) as session:
+        session.execute(delete(OpenInterval))
+        query = select(Site.id, Site.opening_hours).where(Site.opening_hours.is_not(None))
+        for site_id, hours in session.execute(query):
+            rows = _rows(site_id, hours, now, days)
+            if rows:
+                session.add_all(rows)
+                count += 1
+    return count
+
+
+def open_at(moment: datetime) -> ColumnElement:
+    """Sites open at the moment: pieces are at most a day long, so only those opening in the
+    day before can cover it (an index range on `opens`)."""
+    minute = epoch_minutes(moment)
+    return exists().where(
+        OpenInterval.site_id == Site.id,
+        OpenInterval.opens > minute - MAX_OPEN_MINUTES,
+        OpenInterval.opens <= minute,
+        OpenInterval.closes > minute,
+    )

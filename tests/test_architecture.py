@@ -1,6 +1,6 @@
 """The floor plan, checked: imports point one way and no module waits on itself.
 
-    HTTP (tourism_api.api, app) and CLI  ->  use cases (tourism_api.services)
+    HTTP (tourism_api.api, web, explore, app) and CLI  ->  use cases (tourism_api.services)
         ->  domain and engines (catalogue, access, search, media_store, ingest)
         ->  config, db, errors
 
@@ -18,7 +18,14 @@ import pytest
 
 ROOT = Path(__file__).parents[1]
 PACKAGES = ("tourism_api", "search", "media_store", "ingest")
-HTTP_AND_CLI = ("tourism_api.api", "tourism_api.web", "tourism_api.app", "tourism_api.cli", "wsgi")
+HTTP_AND_CLI = (
+    "tourism_api.api",
+    "tourism_api.web",
+    "tourism_api.explore",
+    "tourism_api.app",
+    "tourism_api.cli",
+    "wsgi",
+)
 USE_CASES = ("tourism_api.services",)
 COMPOSITION = ("tourism_api.container",)
 DOMAIN = (

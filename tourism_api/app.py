@@ -26,6 +26,7 @@ from .api import (
     meta,
     profiles,
     rate_limits,
+    reports,
     reviews,
     search,
     security_headers,
@@ -41,6 +42,7 @@ from .catalogue.schemas import SiteInputSchema
 from .config import Settings
 from .container import Services
 from .errors import UnsupportedMediaType
+from .explore import pages as explore_pages
 from .version import API_TITLE, API_VERSION
 from .web import pages
 
@@ -58,6 +60,7 @@ BLUEPRINTS = (
     changes,
     exports,
     webhooks,
+    reports,
     reviews,
     imports,
     jobs,
@@ -139,6 +142,7 @@ def create_app(settings: Settings | None = None) -> Flask:
         api.register_blueprint(module.blp)
     app.register_blueprint(docs.blp)
     app.register_blueprint(pages.blp)
+    app.register_blueprint(explore_pages.blp)
     pages.configure(app)
     register_error_handlers(app)
     # Registered before caching, so it runs after it (Flask runs after-request hooks in
@@ -155,12 +159,15 @@ def create_app(settings: Settings | None = None) -> Flask:
 
 
 def _require_json_body() -> None:
-    """The API takes JSON bodies (uploads aside); the workspace's pages post forms."""
-    if request.path.startswith("/staff"):
+    """The API takes JSON bodies (uploads aside); the workspace's and the tourist app's
+    pages post forms."""
+    if request.path.startswith(("/staff", "/explore")):
         return
     has_body = request.content_length or request.headers.get("Transfer-Encoding")
     writes = request.method in ("POST", "PUT", "PATCH")
-    uploads = request.path.startswith("/v1/imports") or request.path.endswith("/media")
+    uploads = request.path.startswith("/v1/imports") or request.path.endswith(
+        ("/media", "/reports")
+    )
     if writes and has_body and not uploads and request.mimetype not in JSON_BODY_TYPES:
         sent = request.mimetype or "no type"
         raise UnsupportedMediaType(

@@ -91,6 +91,8 @@ class Settings:
     rate_staff: str = _env("TOURISM_RATE_STAFF", default="6000/minute")
     # IIIF renders are costly: a separate, lower limit per client on image requests.
     rate_iiif_render: str = _env("TOURISM_RATE_IIIF_RENDER", default="300/minute")
+    # Visitors' reports per address: enough for a family at a site, not for a flood.
+    rate_reports: str = _env("TOURISM_RATE_REPORTS", default="5/hour;20/day")
     # The queue of background jobs (large imports): sqlite:///path on the embedded default,
     # redis://host:6379/0 in production, shared by every web process and worker.
     jobs_url: str = _env("TOURISM_JOBS_URL", default="sqlite:///var/jobs.sqlite3")
@@ -156,6 +158,7 @@ class Settings:
             "rate_partner",
             "rate_staff",
             "rate_iiif_render",
+            "rate_reports",
         ):
             try:
                 parse_many(getattr(self, name))

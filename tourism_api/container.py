@@ -40,6 +40,7 @@ from .services.itineraries import Itineraries
 from .services.jobs import Jobs, calendar_handler, reindex_handler
 from .services.listing import Listing
 from .services.photos import MediaService
+from .services.reports import Reports
 from .services.reviews import ReviewQueue
 from .services.webhooks import Webhooks
 from .services.workspace import Workspace
@@ -76,6 +77,7 @@ class Services:
     events: EventService
     itineraries: Itineraries
     calendar: CalendarRefresh
+    reports: Reports
 
     @classmethod
     def build(cls, settings: Settings) -> Services:
@@ -144,6 +146,7 @@ class Services:
             events=events,
             itineraries=Itineraries(settings, catalogue, search),
             calendar=calendar,
+            reports=Reports(settings, sessions, catalogue, storage),
             storage=storage,
             media=MediaService(settings, sessions, storage, changes, jobs),
             imports=imports,

@@ -166,6 +166,15 @@ def test_every_operation_answers_as_documented(api, staff, services):
     call("get", f"/v1/sites/{site_id}/events", 200)
     call("get", "/v1/sites/nowhere/events", 404)
     call("get", "/v1/events?from=2027-02-10&to=2027-02-01", 422)
+    # A visitor's report and its review.
+    sent = call("post", f"/v1/sites/{site_id}/reports", 202, json={"category": "hours"})
+    call("post", "/v1/sites/nowhere/reports", 404, json={"category": "hours"})
+    call("post", f"/v1/sites/{site_id}/reports", 422, json={"category": "rude"})
+    call("get", "/v1/reviews/reports", 200, headers=staff)
+    call("get", "/v1/reviews/reports", 401)
+    call("get", f"/v1/reviews/reports/{sent.json['id']}/photo", 404, headers=staff)
+    call("post", f"/v1/reviews/reports/{sent.json['id']}/resolve", 200, json={}, headers=staff)
+    call("post", f"/v1/reviews/reports/{sent.json['id']}/dismiss", 409, headers=staff)
     day = {"start": {"lat": 16.4637, "lon": 107.5909}, "mode": "car"}
     call("post", "/v1/itineraries", 200, json={**day, "sites": [site_id]})
     call("post", "/v1/itineraries", 422, json={**day, "sites": ["nowhere"]})

@@ -130,3 +130,28 @@ def test_cors_credentials_only_for_listed_origins(settings):
     assert ok.headers["Access-Control-Allow-Credentials"] == "true"
     other = client.get("/v1/kinds", headers={"Origin": "https://evil.example"})
     assert "Access-Control-Allow-Origin" not in other.headers
+
+
+def test_reports_are_limited_per_address(limited):
+    from tests.factories import site_record
+
+    settings = dataclasses.replace(limited, rate_reports="2/hour", rate_anonymous="50/minute")
+    services = Services.build(settings)
+    services.catalogue.create_site(site_record(), "lan", status="published")
+    client = create_app(settings).test_client()
+
+    def report(text: str, address: str = "127.0.0.1") -> int:
+        body = {"category": "hours", "text": text}
+        answer = client.post(
+            "/v1/sites/chua-thien-mu/reports", json=body, environ_base={"REMOTE_ADDR": address}
+        )
+        return answer.status_code
+
+    assert [report("một"), report("hai"), report("ba")] == [202, 202, 429]
+    # The tourist app's form shares the allowance.
+    form = client.post(
+        "/explore/sites/chua-thien-mu/report", data={"category": "hours", "text": "sáu"}
+    )
+    assert form.status_code == 429
+    # Another address has its own allowance.
+    assert report("bốn", address="203.0.113.9") == 202

@@ -450,3 +450,26 @@ def test_the_page_policy_follows_the_configured_base_map():
     assert tile_source("https://{s}.tile.example.vn/{z}/{x}/{y}.png") == "https://*.tile.example.vn"
     assert tile_source("http://127.0.0.1:8080/tiles/{z}/{x}/{y}.png") == "http://127.0.0.1:8080"
     assert tile_source("/tiles/{z}/{x}/{y}.png") == ""  # this server's own: 'self' covers it
+
+
+def test_visitors_reports_reach_the_office_s_reviewers(client, offices):
+    hue = offices.accounts.organisation("hue").id
+    offices.catalogue.create_site(site_record(), "lan", status="published", organisation_id=hue)
+    sent = client.post(
+        "/v1/sites/chua-thien-mu/reports",
+        json={"category": "closed", "text": "Hôm nay chùa đóng cửa để sửa chữa."},
+    )
+    assert sent.status_code == 202
+    csrf = signed_in(client, "minh")
+    page = client.get("/staff/reviews").get_data(as_text=True)
+    assert "Hôm nay chùa đóng cửa để sửa chữa." in page and f"report-{sent.json['id']}" in page
+    done = client.post(
+        f"/staff/reports/{sent.json['id']}/resolve", data={"csrf_token": csrf, "comment": "Đã ghi"}
+    )
+    assert done.status_code == 303
+    assert "Hôm nay chùa đóng cửa" not in client.get("/staff/reviews").get_data(as_text=True)
+    # Another office's reviewer would not see it; an editor cannot decide.
+    client.post("/staff/sign-out", data={"csrf_token": csrf})
+    csrf = signed_in(client, "lan")
+    refused = client.post(f"/staff/reports/{sent.json['id']}/dismiss", data={"csrf_token": csrf})
+    assert refused.status_code == 403

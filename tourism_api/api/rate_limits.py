@@ -59,4 +59,15 @@ def register(app: Flask, settings: Settings) -> Limiter:
     app.view_functions[iiif_view] = limiter.limit(
         settings.rate_iiif_render, exempt_when=exempt, scope="iiif-render"
     )(app.view_functions[iiif_view])
+    # Per address, whatever key an app sends: a visitor's reports, not an app's traffic;
+    # the API and the tourist app's form share one allowance.
+    shared = limiter.shared_limit(
+        settings.rate_reports,
+        scope="reports",
+        key_func=lambda: request.remote_addr or "",
+        exempt_when=exempt,
+    )
+    for report_view in ("reports.report", "explore.report"):
+        if report_view in app.view_functions:
+            app.view_functions[report_view] = shared(app.view_functions[report_view])
     return limiter

@@ -225,6 +225,32 @@ class OpenInterval(Base):
     __table_args__ = (Index("ix_open_intervals_opens", "opens", "closes"),)
 
 
+class Report(Base):
+    """A visitor's report on a site ("closed today", "wrong photo"): for the owning office's
+    reviewers; it never changes the record. `count` counts identical reports."""
+
+    __tablename__ = "reports"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    site_id: Mapped[str] = mapped_column(ForeignKey("sites.id", ondelete="CASCADE"), index=True)
+    organisation_id: Mapped[int | None] = mapped_column(BigId, index=True)
+    category: Mapped[str] = mapped_column(String(20))
+    text: Mapped[str] = mapped_column(Text)
+    folded_text: Mapped[str] = mapped_column(String(500))
+    contact: Mapped[str | None] = mapped_column(String(200))
+    language: Mapped[str | None] = mapped_column(String(20))
+    photo_key: Mapped[str | None] = mapped_column(String(80))
+    status: Mapped[str] = mapped_column(String(12), index=True)
+    count: Mapped[int] = mapped_column(Integer)
+    # A hash of the sender's address: who sent what can be told apart, not who they are.
+    client_hash: Mapped[str] = mapped_column(String(32))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    decided_by: Mapped[str | None] = mapped_column(String(120))
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    comment: Mapped[str | None] = mapped_column(String(2000))
+
+
 class OutboxEvent(Base):
     """A change the search index has yet to apply (drained by the indexer)."""
 

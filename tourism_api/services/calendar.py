@@ -33,10 +33,9 @@ class CalendarRefresh:
 
     def run(self, progress: Callable[[int], None] | None = None) -> dict:
         indexed = self.indexer.refresh_hours(progress)
+        return {"indexed": indexed, **self.run_catalogue()}
+
+    def run_catalogue(self) -> dict:
+        """The catalogue's side only (no search engine needed): after a schema upgrade."""
         with_hours = refresh_intervals(self.sessions, datetime.now(UTC), self.days)
-        with_events = self.events.refresh()
-        return {
-            "indexed": indexed,
-            "sites_with_hours": with_hours,
-            "sites_with_events": with_events,
-        }
+        return {"sites_with_hours": with_hours, "sites_with_events": self.events.refresh()}

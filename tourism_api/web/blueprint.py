@@ -87,7 +87,12 @@ def safe_next(target: str | None) -> str:
 
 def _ui_language() -> str:
     """The language just picked, else the person's own (kept with their account), else
-    this browser's last pick, else what the browser asks for; Vietnamese by default."""
+    this browser's last pick, else what the browser asks for; Vietnamese by default.
+    The tourist app (one Babel per application) chooses its own way."""
+    if request.blueprint == "explore":
+        from ..explore.pages import language
+
+        return language()
     chosen = request.args.get("ui")
     if chosen in UI_LANGUAGES:
         return chosen

@@ -16,6 +16,7 @@ def reviews():
         "reviews.html",
         items=svc.reviews.pending(who.organisation_id),
         proposals=svc.proposals.pending(who.organisation_id),
+        reports=svc.reports.queue(who.organisation_id),
     )
 
 
@@ -43,3 +44,11 @@ def decide_proposal(proposal_id, decision):
     else:
         proposals.dismiss(proposal_id, who.name, comment=comment)
     return redirect(safe_next(request.form.get("back") or url_for("staff.reviews")), code=303)
+
+
+@blp.route("/reports/<int:report_id>/<any(resolve, dismiss):decision>", methods=["POST"])
+def decide_report(report_id, decision):
+    who = require("review")
+    comment = request.form.get("comment", "").strip() or None
+    services().reports.decide(report_id, decision, who.name, who.organisation_id, comment)
+    return redirect(url_for("staff.reviews") + "#reports", code=303)

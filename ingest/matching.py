@@ -1,15 +1,18 @@
 """Finding the place a new record may already be in the catalogue as, from another source:
-the same Wikidata item, or a near-identical folded name close by."""
+the same Wikidata item, a near-identical folded name close by, or the same designated
+property listed once as a point and once as an area."""
 
 from __future__ import annotations
 
 import difflib
 
+from shapely.geometry import Point, shape
 from sqlalchemy import exists, func, select
 from sqlalchemy.orm import Session
 
 from search.geo import arc_distance_m, radius_envelopes
 from search.text import fold
+from tourism_api.catalogue.geometry import from_db
 from tourism_api.catalogue.models import Site, SiteSource
 from tourism_api.catalogue.spatial import SpatialSQL
 
@@ -68,4 +71,99 @@ def match(session: Session, item: Normalised, source: str, *, by_place: bool = T
             strong = (session.get(Site, site_id), reason)
         elif similarity >= LOOSE_NAME:
             loose.append((site_id, reason))
+    if strong is None:
+        strong = _same_designated_property(session, item, own_source)
     return strong, loose
+
+
+# Words that say what a place is, not which one: "Vịnh Hạ Long" and "Ha Long Bay" share
+# "ha long"; "Lăng Tự Đức" and "Quần thể di tích Cố đô Huế" share nothing distinctive.
+GENERIC = frozenset(
+    [
+        "vinh",
+        "bay",
+        "vuon",
+        "quoc",
+        "gia",
+        "national",
+        "park",
+        "khu",
+        "bao",
+        "ton",
+        "du",
+        "tru",
+        "sinh",
+        "quyen",
+        "landscape",
+        "complex",
+        "of",
+        "the",
+        "and",
+        "de",
+        "la",
+        "le",
+        "di",
+        "tich",
+        "san",
+        "gioi",
+        "world",
+        "heritage",
+        "site",
+        "quan",
+        "co",
+        "do",
+        "monuments",
+        "ninh",
+        "binh",
+        "province",
+        "tinh",
+        "thanh",
+        "pho",
+        "city",
+    ]  # noqa: SIM905 - a list of words reads better as words
+)
+NEAR_AREA_M = 2000.0
+
+
+def _distinctive(names) -> set[str]:
+    return {t for n in names for t in fold(n).replace("-", " ").split() if len(t) > 1} - GENERIC
+
+
+def _same_designated_property(session: Session, item: Normalised, own_source):
+    """A point and an area of the same designated property from two lists (a UNESCO
+    site's point, a protected area's outline): the same designation and year, the point
+    inside (or within 2 km of) the area, and at least two distinctive name words shared."""
+    designations = {
+        (d.get("type"), d.get("year"))
+        for d in item.record.get("designations") or []
+        if d.get("year")
+    }
+    if not designations:
+        return None
+    ours = _distinctive((item.record.get("name") or {}).values())
+    if len(ours) < 2:
+        return None
+    footprint = item.record.get("footprint")
+    spatial = SpatialSQL(session.get_bind().dialect.name)
+    if footprint:
+        area = shape(footprint)
+        query = select(Site).where(spatial.location_in([area.bounds]), ~own_source)
+        test = lambda site: area.distance(from_db(site.location)) * 111_000 <= NEAR_AREA_M  # noqa: E731
+    else:
+        lon, lat = item.record["location"]["coordinates"][:2]
+        point = Point(lon, lat)
+        query = select(Site).where(Site.is_zone.is_(True), ~own_source)
+        test = lambda site: from_db(site.footprint).distance(point) * 111_000 <= NEAR_AREA_M  # noqa: E731
+    for site in session.scalars(query.limit(MAX_CANDIDATES)):
+        theirs = {(d.get("type"), d.get("year")) for d in site.designations or []}
+        shared = designations & theirs
+        if not shared:
+            continue
+        words = ours & _distinctive([*site.name.values(), *(site.aliases or [])])
+        if len(words) >= 2 and test(site):
+            kind, year = sorted(shared)[0]
+            return (
+                site,
+                f"same {kind} ({year}): point in the area, names share {' '.join(sorted(words))!r}",
+            )
+    return None

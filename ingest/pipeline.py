@@ -203,7 +203,12 @@ class Importer:
         current = field_values(before)
         offered = field_values(item.record)
         if not owner:
-            offered = {path: v for path, v in offered.items() if path.startswith("name.")}
+            # Names in more languages, and the area of a place another list has as a point.
+            offered = {
+                path: v
+                for path, v in offered.items()
+                if path.startswith("name.") or path == "footprint"
+            }
         ours = next((s for s in site.sources if s.source == source), None)
         result = reconcile(current, offered, ours.sent if ours else None, owner=owner)
         queue = site.status == "published" and self.profile.updates == "review"

@@ -61,13 +61,21 @@ def test_category_add_and_list(run, client):
 def test_demo_load_serves_hue_and_is_idempotent(run, settings):
     first = run("demo", "load")
     assert first.exit_code == 0, first.output
-    assert "1168 created" in first.output and "0 rejected" in first.output
+    # 1,168 records; the three natural World Heritage properties listed both as UNESCO
+    # points and as protected-area outlines are merged by the matcher, not made twice.
+    assert "1165 created" in first.output and "0 rejected" in first.output
     client = create_app(settings).test_client()
     near = client.get("/v1/sites?lat=16.4637&lon=107.5909&radius=5000").json["items"]
     hue = [s for s in near if s["name"].get("en") == "Complex of Hué Monuments"]
     assert len(hue) == 1 and 1000 < hue[0]["distance_m"] < 2500
     zones = client.get("/v1/zones?limit=100").json["items"]
     assert len(zones) == 14
+    ha_long = [z for z in zones if "Hạ Long" in z["name"].get("vi", "")]
+    assert len(ha_long) == 1 and ha_long[0]["name"]["en"] == "Ha Long Bay"
+    assert {s["source"] for s in ha_long[0]["provenance"]} == {
+        "unesco-whc-2021",
+        "legocity-vn-protected-areas",
+    }
     assert all(z["footprint"]["type"] in ("Polygon", "MultiPolygon") for z in zones)
     assert "Demo administrator: user admin, password " in first.output
     token = first.output.split("Its token for scripts and curl: ")[1].split()[0]

@@ -111,3 +111,10 @@ def test_manifest_and_service_worker(client):
     assert "__VERSION__" not in script
     for path in re.findall(r'"(/explore/static/[^"]+)"', script):
         assert client.get(path).status_code == 200, path
+
+
+def test_the_plan_page_lists_sites_and_keeps_the_chosen_one(client, hue):
+    page = text(client.get("/explore/plan?sites=chua-thien-mu&lang=en"))
+    assert '<option value="chua-thien-mu" lang="en" selected>Thien Mu Pagoda</option>' in page
+    assert '<option value="dai-noi"' in page and "Plan my day" in page
+    assert "/explore/plan?sites=chua-thien-mu" in text(client.get("/explore/sites/chua-thien-mu"))

@@ -206,7 +206,9 @@ def test_shipped_files_import_with_no_rejection_and_correct_vietnamese(services,
     unesco = run(catalogue, "unesco-whc-2021", demo_path("whc-sites-2021.csv"))
     zones = run(catalogue, "vn-protected-areas", demo_path("vn-protected-areas.geojson"))
     assert (unesco.records, unesco.rejected, unesco.created) == (1154, 0, 1154)
-    assert (zones.records, zones.rejected, zones.created) == (14, 0, 14)
+    # Hạ Long, Phong Nha - Kẻ Bàng and Tràng An merge into the UNESCO list's points.
+    assert (zones.records, zones.rejected, zones.created, zones.merged) == (14, 0, 11, 3)
+    assert catalogue.get_site("quan-the-danh-thang-trang-an").is_zone
     assert [w.message for w in zones.warnings] == [
         "invalid footprint repaired (make_valid); check it"
     ]
@@ -239,3 +241,52 @@ def test_a_record_without_a_name_is_reported_and_the_import_goes_on(catalogue, f
     (problem,) = report.rejections
     assert problem.field.startswith("name") and problem.position in ("row 2", "node/801")
     assert report.created + report.merged == 1
+
+
+def test_a_property_listed_as_a_point_and_as_an_area_is_merged_once(services, catalogue, tmp_path):
+    """The same designated property from two lists, either way round, merges; a monument
+    inside a designated area that is not the property itself (other names) does not."""
+    zones = tmp_path / "zones.geojson"
+    area = {
+        "type": "Polygon",
+        "coordinates": [
+            [[107.0, 20.7], [107.4, 20.7], [107.4, 21.0], [107.0, 21.0], [107.0, 20.7]]
+        ],
+    }
+    features = [
+        {
+            "type": "Feature",
+            "properties": {
+                "Ten": "Vịnh Hạ Long",
+                "Kieu_BT": "Di sản thiên nhiên thế giới",
+                "Nam_Dexuat": "1994",
+                "Cap_BT": "Quốc Tế",
+            },
+            "geometry": area,
+        }
+    ]
+    zones.write_text(json.dumps({"type": "FeatureCollection", "features": features}))
+    points = tmp_path / "whc.csv"
+    header = "name_en,short_description_en,justification_en,date_inscribed,longitude,latitude,area_hectares,category,states_name_en,region_en,iso_code\n"
+    points.write_text(
+        header
+        + "Ha Long Bay,<p>Bay</p>,,1994,107.1,20.9,43400,Natural,Viet Nam,Asia,vn\n"
+        + "Cat Ba Archipelago,<p>Islands</p>,,1994,107.05,20.8,100,Natural,Viet Nam,Asia,vn\n",
+        encoding="utf-8",
+    )
+    # The area first, then the points (the demo loads them the other way round).
+    run(catalogue, "vn-protected-areas", zones)
+    report = run(catalogue, "unesco-whc-2021", points)
+    assert (report.created, report.merged) == (1, 1)
+    (merge,) = report.merges
+    assert "unesco_world_heritage (1994)" in merge["reason"] and "ha long" in merge["reason"]
+    ha_long = catalogue.get_site("vinh-ha-long")
+    assert ha_long.is_zone
+    assert {s.source for s in ha_long.sources} == {
+        "legocity-vn-protected-areas",
+        "unesco-whc-2021",
+    }
+    # The English name waits for a reviewer, as the UNESCO profile asks for published sites.
+    assert [q["field"] for q in report.queued] == ["name.en"]
+    # Cát Bà lies in the area with the same designation, but is another place.
+    assert not catalogue.get_site("cat-ba-archipelago").is_zone

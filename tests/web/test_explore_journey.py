@@ -83,3 +83,22 @@ def test_a_tourist_searches_opens_a_site_filters_and_reads_it_offline(browser, s
     browser.get(f"{base}/explore/sites/chua-thien-mu")
     assert browser.find_element(By.TAG_NAME, "h1").text == "Thien Mu Pagoda"
     assert ids["chua-thien-mu"]
+
+
+def test_a_tourist_plans_a_day_and_sees_it_on_the_map(browser, settings, services):
+    load_hue(services.catalogue)
+    app = create_app(settings)
+    with serving(app) as base:
+        browser.set_window_size(412, 900)
+        browser.get(f"{base}/explore/plan?sites=chua-thien-mu&sites=lang-tu-duc&lang=en")
+        field = browser.find_element(By.ID, "p-start")
+        browser.execute_script("arguments[0].value = '2031-03-04T08:00'", field)
+        browser.find_element(By.CSS_SELECTOR, "#plan-form button[type=submit]").click()
+        wait(browser).until(lambda b: len(b.find_elements(By.CSS_SELECTOR, "#plan-stops li")) == 2)
+        stops = [li.text for li in browser.find_elements(By.CSS_SELECTOR, "#plan-stops li")]
+        assert {s.split("\n")[0][3:] for s in stops} == {"Thien Mu Pagoda", "Tomb of Tu Duc"}
+        assert all("min of travel" in s for s in stops)
+        # The route is drawn: a line and a marker per stop.
+        assert browser.find_elements(By.CSS_SELECTOR, "#plan-map .leaflet-overlay-pane path")
+        assert len(browser.find_elements(By.CSS_SELECTOR, "#plan-map .leaflet-marker-icon")) == 2
+        assert browser.find_element(By.ID, "plan-status").text.startswith("Back at")

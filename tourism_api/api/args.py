@@ -52,7 +52,26 @@ class FormatArgs(Schema):
     )
 
 
-class SiteListArgs(FormatArgs):
+class NearArgs(Schema):
+    """A point and a radius around it, checked together."""
+
+    lat = fields.Float(validate=validate.Range(min=-90, max=90))
+    lon = fields.Float(validate=validate.Range(min=-180, max=180))
+    radius = fields.Float(
+        validate=validate.Range(min=0, min_inclusive=False),
+        metadata={"description": "Metres around lat/lon; needs lat and lon"},
+    )
+
+    @validates_schema
+    def _point(self, data, **kwargs):
+        if ("lat" in data) != ("lon" in data):
+            missing = "lon" if "lat" in data else "lat"
+            raise ValidationError("lat and lon go together.", missing)
+        if "radius" in data and "lat" not in data:
+            raise ValidationError("A radius needs lat and lon.", "radius")
+
+
+class SiteListArgs(FormatArgs, NearArgs):
     f = fields.Str(
         validate=validate.OneOf(("json", "geojson")),
         metadata={"description": "Response format; also chosen by Accept: application/geo+json"},
@@ -75,12 +94,6 @@ class SiteListArgs(FormatArgs):
         metadata={"description": "Staff only; default published"},
     )
     bbox = BBox(metadata={"description": "min_lon,min_lat,max_lon,max_lat (WGS 84)"})
-    lat = fields.Float(validate=validate.Range(min=-90, max=90))
-    lon = fields.Float(validate=validate.Range(min=-180, max=180))
-    radius = fields.Float(
-        validate=validate.Range(min=0, min_inclusive=False),
-        metadata={"description": "Metres around lat/lon; needs lat and lon"},
-    )
     sort = fields.Str(
         validate=validate.OneOf((*SORTS, "relevance")),
         metadata={"description": "id, name, distance (needs lat/lon) or relevance (needs q)"},
@@ -102,12 +115,7 @@ class SiteListArgs(FormatArgs):
     free = fields.Bool(metadata={"description": "true: free entry only; false: paid only"})
 
     @validates_schema
-    def _point(self, data, **kwargs):
-        if ("lat" in data) != ("lon" in data):
-            missing = "lon" if "lat" in data else "lat"
-            raise ValidationError("lat and lon go together.", missing)
-        if "radius" in data and "lat" not in data:
-            raise ValidationError("A radius needs lat and lon.", "radius")
+    def _sorted(self, data, **kwargs):
         if data.get("sort") == "distance" and "lat" not in data:
             raise ValidationError("Sorting by distance needs lat and lon.", "sort")
         if data.get("open_now") and "open_at" in data:

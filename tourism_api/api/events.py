@@ -6,11 +6,11 @@ from urllib.parse import urlencode
 
 from flask import request
 from flask_smorest import Blueprint
-from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
+from marshmallow import RAISE, fields, validate
 from webargs.fields import DelimitedList
 
 from ..catalogue.events import KINDS
-from .args import BBox
+from .args import BBox, NearArgs
 from .caching import cache
 from .context import services
 from .negotiation import preferred_languages, public_base
@@ -24,29 +24,16 @@ blp = Blueprint(
 )
 
 
-class EventArgs(Schema):
+class EventArgs(NearArgs):
     from_ = fields.Date(
         data_key="from", metadata={"description": "First day (default: today in Viet Nam)"}
     )
     to = fields.Date(metadata={"description": "Last day (default: 30 days after from)"})
     kind = DelimitedList(fields.Str(validate=validate.OneOf(KINDS)))
     bbox = BBox(metadata={"description": "min_lon,min_lat,max_lon,max_lat (WGS 84)"})
-    lat = fields.Float(validate=validate.Range(min=-90, max=90))
-    lon = fields.Float(validate=validate.Range(min=-180, max=180))
-    radius = fields.Float(
-        validate=validate.Range(min=0, min_inclusive=False),
-        metadata={"description": "Metres around lat/lon"},
-    )
     limit = fields.Int(validate=validate.Range(min=1))
     cursor = fields.Str(validate=validate.Length(max=1000))
     lang = fields.Str(validate=validate.Length(max=50))
-
-    @validates_schema
-    def _point(self, data, **kwargs):
-        if ("lat" in data) != ("lon" in data):
-            raise ValidationError("lat and lon go together.", "lon" if "lat" in data else "lat")
-        if "radius" in data and "lat" not in data:
-            raise ValidationError("A radius needs lat and lon.", "radius")
 
 
 def _answer(args: dict, site_ref: str | None = None) -> dict:

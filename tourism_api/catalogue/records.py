@@ -215,6 +215,21 @@ def present(
     return result
 
 
+def site_reference(site: Site, preferred: tuple[str, ...], languages: tuple[str, ...]) -> dict:
+    """A site as other answers point to it (an event's place, an itinerary's stop): its
+    name in the preferred language, kind, place and link."""
+    lang, name = pick_language(site.name, preferred, languages)
+    return {
+        "id": site.id,
+        "slug": site.slug,
+        "kind": site.kind,
+        "name": name,
+        "lang": lang,
+        "location": to_geojson(from_db(site.location)),
+        "links": {"self": f"/v1/sites/{site.id}"},
+    }
+
+
 def hours_now_view(hours: dict | None, now: datetime) -> dict:
     """Today's state for a visitor: open or not, the next change in local time, and why it
     is closed when a closure or a public holiday closes it ("closed for Tết")."""

@@ -137,6 +137,30 @@ def app_shell():
     )
 
 
+@blp.route("/plan", methods=["GET"])
+def plan():
+    """Plan my day: pick sites (or none, for suggestions), a start time, hours and a way of
+    getting around; the plan comes from POST /v1/itineraries and is drawn on the map."""
+    svc = services()
+    params = {"lon": HOME[0], "lat": HOME[1], "radius": 40_000, "limit": svc.settings.max_page_size}
+    try:
+        sites = [_site_summary(v) for v in svc.listing.search(params, preferred=_preferred()).items]
+    except DomainError:
+        sites = []
+    return render_template(
+        "explore/plan.html",
+        sites=sorted(sites, key=lambda s: s["name"] or ""),
+        chosen=set(request.args.getlist("sites")),
+        home=HOME,
+        plan_strings={
+            "minutes": _("min of travel"),
+            "back": _("Back at"),
+            "nothing": _("No site fits in this time."),
+            "offline": _("You are offline: plans need the network."),
+        },
+    )
+
+
 @blp.route("/sites/<string:ref>", methods=["GET"])
 def site_page(ref: str):
     svc = services()

@@ -10,11 +10,11 @@ from search.cursors import CursorCodec
 
 from ..catalogue.event_store import EventQuery, event_of, find_occurrences, refresh_occurrences
 from ..catalogue.events import describe_schedule, moments
-from ..catalogue.geometry import from_db, to_geojson
-from ..catalogue.records import pick_language
+from ..catalogue.records import pick_language, site_reference
 from ..catalogue.sites import Catalogue
 from ..config import Settings
 from ..errors import InvalidInput
+from .listing import page_size
 
 # The widest window one request may ask about (the catalogue keeps ~400 days ahead).
 MAX_DAYS = 366
@@ -44,23 +44,12 @@ class EventService:
                 f"Ask for at most {MAX_DAYS} days at a time.",
                 {"to": [f"At most {MAX_DAYS} days after from."]},
             )
-        limit = params.get("limit", self.settings.default_page_size)
-        if limit > self.settings.max_page_size:
-            raise InvalidInput(
-                f"limit is at most {self.settings.max_page_size}.",
-                {"limit": [f"Maximum is {self.settings.max_page_size}."]},
-            )
-        radius = params.get("radius")
-        if radius is not None and radius > self.settings.max_radius_m:
-            raise InvalidInput(
-                f"radius is at most {self.settings.max_radius_m} metres.",
-                {"radius": [f"Maximum is {self.settings.max_radius_m} m."]},
-            )
+        limit = page_size(self.settings, params)
         return EventQuery(
             start=start,
             end=end,
             near=(params["lon"], params["lat"]) if "lat" in params else None,
-            radius_m=radius,
+            radius_m=params.get("radius"),
             bbox=params.get("bbox"),
             site_id=site_id,
             kinds=tuple(params.get("kind") or ()),
@@ -95,7 +84,6 @@ class EventService:
         description_lang, description = pick_language(
             event.get("description"), preferred, languages
         )
-        site_lang, site_name = pick_language(site.name, preferred, languages)
         starts, ends = moments(event, occurrence, self.settings.default_timezone)
         item = {
             "event": event,
@@ -108,15 +96,7 @@ class EventService:
             "starts": starts,
             "ends": ends,
             "schedule": describe_schedule(event),
-            "site": {
-                "id": site.id,
-                "slug": site.slug,
-                "kind": site.kind,
-                "name": site_name,
-                "lang": site_lang,
-                "location": to_geojson(from_db(site.location)),
-                "links": {"self": f"/v1/sites/{site.id}"},
-            },
+            "site": site_reference(site, preferred, languages),
         }
         if distance is not None:
             item["distance_m"] = round(distance, 1)

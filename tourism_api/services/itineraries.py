@@ -12,11 +12,11 @@ from sqlalchemy import select
 from search.base import SearchBackend, SearchQuery
 
 from ..catalogue.events import moments, occurrences
-from ..catalogue.geometry import from_db, to_geojson
+from ..catalogue.geometry import from_db
 from ..catalogue.itinerary import Candidate, plan_route
 from ..catalogue.models import Site
 from ..catalogue.opening_hours import hours_now, open_intervals
-from ..catalogue.records import pick_language
+from ..catalogue.records import pick_language, site_reference
 from ..catalogue.sites import Catalogue
 from ..catalogue.taxonomy import VISIT_MINUTES
 from ..catalogue.travel import DETOUR, SPEED_KMH
@@ -151,16 +151,7 @@ class Itineraries:
     # -- presenting ------------------------------------------------------------------
 
     def _site(self, site: Site, preferred: tuple[str, ...]) -> dict:
-        lang, name = pick_language(site.name, preferred, self.settings.languages)
-        return {
-            "id": site.id,
-            "slug": site.slug,
-            "kind": site.kind,
-            "name": name,
-            "lang": lang,
-            "location": to_geojson(from_db(site.location)),
-            "links": {"self": f"/v1/sites/{site.id}"},
-        }
+        return site_reference(site, preferred, self.settings.languages)
 
     def _local(self, site: Site, moment: datetime) -> datetime:
         zone = (site.opening_hours or {}).get("timezone") or self.settings.default_timezone

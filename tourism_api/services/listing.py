@@ -24,6 +24,23 @@ from ..config import Settings
 from ..errors import InvalidInput, NotFound, Unauthorized
 
 
+def page_size(settings: Settings, params: dict) -> int:
+    """The page size, after checking `limit` and `radius` against the configured maxima."""
+    limit = params.get("limit") or settings.default_page_size
+    if limit > settings.max_page_size:
+        raise InvalidInput(
+            f"limit is at most {settings.max_page_size}.",
+            {"limit": [f"Maximum is {settings.max_page_size}."]},
+        )
+    radius = params.get("radius")
+    if radius is not None and radius > settings.max_radius_m:
+        raise InvalidInput(
+            f"radius is at most {settings.max_radius_m} metres.",
+            {"radius": [f"Maximum is {settings.max_radius_m} m."]},
+        )
+    return limit
+
+
 def provinces(params: dict) -> tuple[str, ...]:
     """The 2025 unit codes that `province` names (codes, new names or old ones)."""
     codes = []
@@ -167,21 +184,7 @@ class Listing:
     # -- parameters to queries ------------------------------------------------------
 
     def _page_size(self, params: dict) -> int:
-        """The page size, after checking `limit` and `radius` against the configured maxima."""
-        settings = self.settings
-        limit = params.get("limit", settings.default_page_size)
-        if limit > settings.max_page_size:
-            raise InvalidInput(
-                f"limit is at most {settings.max_page_size}.",
-                {"limit": [f"Maximum is {settings.max_page_size}."]},
-            )
-        radius = params.get("radius")
-        if radius is not None and radius > settings.max_radius_m:
-            raise InvalidInput(
-                f"radius is at most {settings.max_radius_m} metres.",
-                {"radius": [f"Maximum is {settings.max_radius_m} m."]},
-            )
-        return limit
+        return page_size(self.settings, params)
 
     def _catalogue_query(
         self, params: dict, *, staff: bool | DraftAccess, zone: str | None, zones_only: bool

@@ -13,6 +13,7 @@ var SHELL_FILES = [
   "/explore/static/explore.css",
   "/explore/static/explore.js",
   "/explore/static/site.js",
+  "/explore/static/plan.js",
   "/explore/static/register-sw.js",
   "/explore/static/vendor/leaflet/leaflet.js",
   "/explore/static/vendor/leaflet/leaflet.css",

@@ -118,3 +118,14 @@ def test_the_plan_page_lists_sites_and_keeps_the_chosen_one(client, hue):
     assert '<option value="chua-thien-mu" lang="en" selected>Thien Mu Pagoda</option>' in page
     assert '<option value="dai-noi"' in page and "Plan my day" in page
     assert "/explore/plan?sites=chua-thien-mu" in text(client.get("/explore/sites/chua-thien-mu"))
+
+
+def test_a_bad_report_form_gets_a_page_that_says_why(client, hue):
+    for data, word in (
+        ({"category": "party", "text": "x"}, "Choose what is wrong"),
+        ({"category": "hours", "text": "x" * 2001}, "too long"),
+        ({"category": "other", "text": "!"}, "Say what is wrong"),
+    ):
+        answer = client.post("/explore/sites/chua-thien-mu/report?lang=en", data=data)
+        assert answer.status_code == 422 and answer.mimetype == "text/html"
+        assert word in answer.get_data(as_text=True)

@@ -4,7 +4,7 @@ around their opening hours, closures and visit durations, with what was left out
 from __future__ import annotations
 
 import math
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
@@ -37,9 +37,10 @@ class Itineraries:
         self.search = search
 
     def plan(self, request: dict, *, preferred: tuple[str, ...]) -> dict:
-        start_time: datetime = request.get("start_time") or datetime.now(UTC).replace(
-            second=0, microsecond=0
-        )
+        # Times are answered in the zone they were asked in; by default, local time.
+        start_time: datetime = request.get("start_time") or datetime.now(
+            ZoneInfo(self.settings.default_timezone)
+        ).replace(second=0, microsecond=0)
         budget = request["budget_minutes"]
         mode = request["mode"]
         start = (request["start"]["lon"], request["start"]["lat"])

@@ -31,6 +31,7 @@ from ..errors import Conflict, InvalidInput, NotFound
 CATEGORIES = ("closed", "hours", "location", "photo", "info", "other")
 DECISIONS = {"resolve": "resolved", "dismiss": "dismissed"}
 MAX_LINKS = 2
+MAX_TEXT, MAX_CONTACT = 2000, 200
 SAME_REPORT_WINDOW = timedelta(days=1)
 _LINK = re.compile(r"https?://|www\.", re.I)
 
@@ -52,6 +53,7 @@ class Reports:
 
     def submit(self, ref: str, body: dict, photo: bytes | None, client: str) -> dict:
         """Take a report on a published site; answer what the visitor may know of it."""
+        check_report(body)
         site = self.catalogue.get_site(ref)  # published only: a 404 otherwise
         text = (body.get("text") or "").strip()
         status = "open"
@@ -182,7 +184,16 @@ class Reports:
 
 
 def check_report(body: dict) -> None:
-    """What the schema cannot say: a report says something."""
+    """A report from any form (the API's JSON, the app's page): a known category, texts of
+    a sensible length, and something said when the category says nothing."""
+    if body.get("category") not in CATEGORIES:
+        raise InvalidInput(
+            "Choose what is wrong.", {"category": [f"One of {', '.join(CATEGORIES)}."]}
+        )
     text = (body.get("text") or "").strip()
+    if len(text) > MAX_TEXT:
+        raise InvalidInput("The report is too long.", {"text": [f"At most {MAX_TEXT} characters."]})
+    if len(body.get("contact") or "") > MAX_CONTACT:
+        raise InvalidInput("The contact is too long.", {"contact": [f"At most {MAX_CONTACT}."]})
     if body["category"] == "other" and len(re.findall(r"\w", text)) < 3:
         raise InvalidInput("Say what is wrong.", {"text": ["Say what is wrong."]})

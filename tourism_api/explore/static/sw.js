@@ -1,7 +1,7 @@
 // The tourist app's service worker. Pages and API answers: network first, the saved copy
-// when there is no network (a page seen once reopens offline). Scripts, styles and our own
-// tiles: the saved copy first (they change only with a new version of the app, or carry
-// their version in the URL). Nothing is saved from other servers.
+// when there is no network (a page seen once reopens offline). Scripts and styles: the saved
+// copy first (they change only with a new version of the app). Our own tiles: the saved
+// copy at once, refreshed behind it. Nothing is saved from other servers.
 "use strict";
 var VERSION = "__VERSION__";
 var SHELL = "explore-shell-" + VERSION;
@@ -55,6 +55,22 @@ function trim(cache) {
   });
 }
 
+// Tiles: the saved copy at once (a map that draws without a signal), refreshed behind it
+// (a changed catalogue shows on the next view).
+function staleWhileRevalidate(request, cacheName) {
+  return caches.open(cacheName).then(function (cache) {
+    return cache.match(request).then(function (saved) {
+      var fresh = fetch(request).then(function (response) {
+        if (response.ok) {
+          cache.put(request, response.clone()).then(function () { return trim(cache); });
+        }
+        return response;
+      }).catch(function () { return saved; });
+      return saved || fresh;
+    });
+  });
+}
+
 function cacheFirst(request, cacheName) {
   return caches.match(request).then(function (saved) {
     if (saved) return saved;
@@ -75,7 +91,7 @@ self.addEventListener("fetch", function (event) {
   var url = new URL(request.url);
   if (request.method !== "GET" || url.origin !== self.location.origin) return;
   if (url.pathname.indexOf("/tiles/WebMercatorQuad/") > 0 && !url.searchParams.has("open_now")) {
-    event.respondWith(cacheFirst(request, TILES));
+    event.respondWith(staleWhileRevalidate(request, TILES));
   } else if (url.pathname.indexOf("/explore/static/") === 0) {
     event.respondWith(cacheFirst(request, SHELL));
   } else if (url.pathname.indexOf("/v1/media/") === 0) {

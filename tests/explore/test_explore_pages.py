@@ -11,6 +11,7 @@ import pytest
 from pyld import jsonld
 
 from tests.factories import load_hue, site_record
+from tests.media.helpers import generated_jpeg, post_photo
 from tests.standards.test_jsonld import SDO, _offline_loader
 
 
@@ -129,3 +130,23 @@ def test_a_bad_report_form_gets_a_page_that_says_why(client, hue):
         answer = client.post("/explore/sites/chua-thien-mu/report?lang=en", data=data)
         assert answer.status_code == 422 and answer.mimetype == "text/html"
         assert word in answer.get_data(as_text=True)
+
+
+def test_a_site_page_shows_its_photos_with_their_credits(client, hue, staff):
+    answer = post_photo(
+        client,
+        staff,
+        "chua-thien-mu",
+        generated_jpeg(800, 600),
+        creator="Lê Văn Hùng",
+        licence="CC-BY-SA-4.0",
+        **{"caption.en": "The Phước Duyên tower"},
+    )
+    assert answer.status_code == 201, answer.json
+    page = text(client.get("/explore/sites/chua-thien-mu?lang=en"))
+    assert f"/v1/media/{answer.json['id']}/thumb.webp" in page
+    assert 'alt="The Phước Duyên tower"' in page and "© Lê Văn Hùng · CC-BY-SA-4.0" in page
+    assert f'data-info="/iiif/3/{answer.json["id"]}/info.json"' in page
+    # An id with odd parameters still redirects to the slug, never fails.
+    moved = client.get(f"/explore/sites/{hue['chua-thien-mu']}?ref=x&_external=1&lang=en")
+    assert moved.status_code == 301 and moved.headers["Location"].endswith("?lang=en")

@@ -166,7 +166,8 @@ def site_page(ref: str):
     svc = services()
     site = svc.catalogue.get_site(ref)
     if ref != site.slug:
-        return redirect(url_for("explore.site_page", ref=site.slug, **request.args), code=301)
+        kept = {k: v for k, v in request.args.items() if k != "ref" and not k.startswith("_")}
+        return redirect(url_for("explore.site_page", ref=site.slug, **kept), code=301)
     now = datetime.now(UTC)
     view = public_view(
         site,
@@ -182,7 +183,8 @@ def site_page(ref: str):
         preferred=_preferred(),
         site_ref=site.id,
     )
-    photos = [m for m in svc.media.list_for_site(site.id, staff=False) if m.public]
+    # The site is published (get_site found it), so its photos are everyone's.
+    photos = svc.media.list_for_site(site.id, staff=False)
     return render_template(
         "explore/site.html",
         site=view,

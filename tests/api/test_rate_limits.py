@@ -148,10 +148,12 @@ def test_reports_are_limited_per_address(limited):
         return answer.status_code
 
     assert [report("một"), report("hai"), report("ba")] == [202, 202, 429]
-    # The tourist app's form shares the allowance.
+    # The tourist app's form shares the allowance, and says so in a page.
     form = client.post(
-        "/explore/sites/chua-thien-mu/report", data={"category": "hours", "text": "sáu"}
+        "/explore/sites/chua-thien-mu/report?lang=en",
+        data={"category": "hours", "text": "sáu"},
     )
-    assert form.status_code == 429
+    assert form.status_code == 429 and form.mimetype == "text/html"
+    assert "Too many reports from here" in form.get_data(as_text=True)
     # Another address has its own allowance.
     assert report("bốn", address="203.0.113.9") == 202

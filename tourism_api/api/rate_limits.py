@@ -7,10 +7,12 @@ from __future__ import annotations
 
 from ipaddress import ip_address, ip_network
 
-from flask import Flask, g, request
+from flask import Flask, g, render_template, request
+from flask_babel import gettext as _
 from flask_limiter import Limiter, RateLimitExceeded
 
 from ..config import Settings
+from ..errors import DomainError
 from .auth import caller
 from .errors import error_response
 
@@ -37,6 +39,10 @@ def register(app: Flask, settings: Settings) -> Limiter:
         return any(address in network for network in exempt_networks)
 
     def too_many(exc: RateLimitExceeded):
+        if request.blueprint == "explore":
+            # A tourist's form: a page in their language, not JSON.
+            page = DomainError(_("Too many reports from here; please try again later."), status=429)
+            return render_template("explore/error.html", error=page), 429
         plan = g.tourism_caller.plan if "tourism_caller" in g else "anonymous"
         advice = "; an API key gives a higher rate" if plan == "anonymous" else ""
         return error_response(

@@ -5,12 +5,12 @@ Built from the catalogue's rows by the indexer; backends see only these dicts.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 from tourism_api.catalogue.admin_units import province_name, ward_name
 from tourism_api.catalogue.geometry import from_db
 from tourism_api.catalogue.models import Site
-from tourism_api.catalogue.opening_hours import MAX_OPEN_SPAN, epoch_minutes, open_intervals
+from tourism_api.catalogue.opening_hours import open_minutes_ahead
 from tourism_api.catalogue.records import stored_view
 
 from .text import exact_tokens, fold, word_suffixes
@@ -68,10 +68,8 @@ def site_document(
 
 
 def _open_intervals(site: Site, now: datetime, days: int) -> list[dict]:
-    """[{"gte": minute, "lt": minute}] (minutes since 1970, UTC) from a day ago to `days`
-    ahead: Elasticsearch reads them as a date_range, the embedded index as rows."""
-    start = now.replace(second=0, microsecond=0) - timedelta(days=1)
-    spans = open_intervals(
-        site.opening_hours, start, start + timedelta(days=days + 2), max_span=MAX_OPEN_SPAN
-    )
-    return [{"gte": epoch_minutes(a), "lt": epoch_minutes(b)} for a, b in spans or []]
+    """As {"gte", "lt"}: Elasticsearch reads them as a range, the embedded index as rows."""
+    return [
+        {"gte": opens, "lt": closes}
+        for opens, closes in open_minutes_ahead(site.opening_hours, now, days)
+    ]

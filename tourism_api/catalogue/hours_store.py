@@ -4,22 +4,20 @@ are the other side. The same pieces (at most a day long, minutes since 1970) in 
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from sqlalchemy import ColumnElement, delete, exists, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from ..db import transaction
 from .models import OpenInterval, Site
-from .opening_hours import MAX_OPEN_MINUTES, MAX_OPEN_SPAN, epoch_minutes, open_intervals
+from .opening_hours import MAX_OPEN_MINUTES, epoch_minutes, open_minutes_ahead
 
 
 def _rows(site_id: str, hours: dict | None, now: datetime, days: int) -> list[OpenInterval]:
-    start = now.replace(second=0, microsecond=0) - timedelta(days=1)
-    spans = open_intervals(hours, start, start + timedelta(days=days + 2), max_span=MAX_OPEN_SPAN)
     return [
-        OpenInterval(site_id=site_id, opens=epoch_minutes(a), closes=epoch_minutes(b))
-        for a, b in spans or []
+        OpenInterval(site_id=site_id, opens=opens, closes=closes)
+        for opens, closes in open_minutes_ahead(hours, now, days)
     ]
 
 

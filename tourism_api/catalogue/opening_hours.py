@@ -173,11 +173,16 @@ def _closure_spans(closures: list[dict], years: range) -> list[tuple[date, date,
                 if start and end and start <= end:
                     spans.append((start, end, closure.get("reason") or {}))
         else:
-            start = date.fromisoformat(closure["start"])
-            end = date.fromisoformat(closure.get("end") or closure["start"])
-            if start.year <= years[-1] and end.year >= years[0]:
-                spans.append((start, end, closure.get("reason") or {}))
+            span = _solar_span(closure)
+            if span[0].year <= years[-1] and span[1].year >= years[0]:
+                spans.append(span)
     return spans
+
+
+def _solar_span(closure: dict) -> tuple[date, date, dict]:
+    start = date.fromisoformat(closure["start"])
+    end = date.fromisoformat(closure.get("end") or closure["start"])
+    return start, end, closure.get("reason") or {}
 
 
 def _last_existing(year: int, month: int, day: int) -> date | None:
@@ -192,15 +197,7 @@ def _last_existing(year: int, month: int, day: int) -> date | None:
 def closure_dates(hours: dict, today: date) -> list[tuple[date, date, dict]]:
     """Solar closures as they are; lunar ones on their dates this year and next."""
     closures = hours.get("closures", [])
-    solar = [
-        (
-            date.fromisoformat(c["start"]),
-            date.fromisoformat(c.get("end") or c["start"]),
-            c.get("reason") or {},
-        )
-        for c in closures
-        if "lunar_start" not in c
-    ]
+    solar = [_solar_span(c) for c in closures if "lunar_start" not in c]
     lunar = _closure_spans(
         [c for c in closures if "lunar_start" in c], range(today.year, today.year + 2)
     )
@@ -337,3 +334,12 @@ def open_intervals(
             opens += max_span
         pieces.append((opens, closes))
     return pieces
+
+
+def open_minutes_ahead(hours: dict | None, now: datetime, days: int) -> list[tuple[int, int]]:
+    """What "open at t" lookups store, the same for the search index and the catalogue:
+    (opens, closes) in minutes since 1970, pieces of at most a day, from a day ago to `days`
+    ahead (and a day's margin, for the daily refresh running late)."""
+    start = now.replace(second=0, microsecond=0) - timedelta(days=1)
+    spans = open_intervals(hours, start, start + timedelta(days=days + 2), max_span=MAX_OPEN_SPAN)
+    return [(epoch_minutes(a), epoch_minutes(b)) for a, b in spans or []]

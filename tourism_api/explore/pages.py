@@ -17,7 +17,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 
 from ..api.context import services
-from ..api.negotiation import public_base
+from ..api.negotiation import preferred_languages, public_base
 from ..catalogue.opening_hours import DAYS
 from ..catalogue.records import public_view
 from ..catalogue.schema_org import site_jsonld
@@ -58,8 +58,7 @@ def language() -> str:
 
 def _preferred() -> tuple[str, ...]:
     """The page language first, then the browser's own order for what a record lacks."""
-    browser = [v.split("-")[0].lower() for v, q in request.accept_languages if q > 0]
-    return tuple(dict.fromkeys([str(get_locale()), *browser]))
+    return tuple(dict.fromkeys([str(get_locale()), *preferred_languages(None)]))
 
 
 @blp.after_request
@@ -271,11 +270,7 @@ def manifest():
 def service_worker():
     """Served from /explore/ so it may control every page of the app."""
     script = (HERE / "static" / "sw.js").read_text()
-    version = services().settings.public_cache_seconds  # any change of settings renews it
-    response = Response(
-        script.replace("__VERSION__", f"{_asset_version()}-{version}"),
-        mimetype="text/javascript",
-    )
+    response = Response(script.replace("__VERSION__", _asset_version()), mimetype="text/javascript")
     response.headers["Cache-Control"] = "no-cache"
     response.headers["Service-Worker-Allowed"] = "/explore/"
     # The worker fetches from this server only (the page's own policy governs the rest).

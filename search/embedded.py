@@ -11,8 +11,10 @@ older update cannot bring a deleted site back.
 from __future__ import annotations
 
 import json
+import math
 import sqlite3
 import threading
+import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
@@ -39,11 +41,15 @@ from .base import (
 )
 from .cursors import CursorCodec
 from .geo import arc_distance_m, radius_envelopes, split_envelope
-from .text import exact_tokens, folded_tokens
+from .text import exact_tokens, folded_tokens, words
+from .zorder import SEQ_BITS, first_rowid, rowid_ranges
 
 # Added to the score of a hit whose name also matches with its diacritics.
 _EXACT_BOOST = 1000.0
 _BATCH = 500
+# Up to this many sites in the searched place, words are looked up only in its Z-order
+# ranges and the matches scored in Python; beyond it, the full-text index drives.
+_RANGED_MAX = 5000
 
 
 def _schema(g: int) -> list[str]:
@@ -69,7 +75,15 @@ def _schema(g: int) -> list[str]:
 
 
 def _drop(g: int) -> list[str]:
-    return [f"DROP TABLE IF EXISTS {t}_{g}" for t in ("docs", "terms", "fts", "geo", "hours")]
+    return [f"DROP TABLE IF EXISTS {t}_{g}" for t in ("docs", "terms", "fts", "geo", "hours")] + [
+        f"DELETE FROM meta WHERE key = 'zorder_{g}'"
+    ]
+
+
+def _mark_zorder(g: int) -> str:
+    """A generation made by this version: its rowids start with the Z-order key of the
+    place. Older generations keep counting rowids up and are searched the older way."""
+    return f"INSERT OR REPLACE INTO meta VALUES ('zorder_{g}', '1')"
 
 
 class _AnyOf(list):
@@ -125,6 +139,73 @@ def _fts_and(tokens: list[str], column: str) -> str:
     return f"{column} : (" + " AND ".join(f'"{t}"' for t in tokens) + ")"
 
 
+class _Scorer:
+    """BM25 the way FTS5's bm25() computes it (k1 1.2, b 0.75, column weights 10/6/1, the
+    words counted in the two folded columns), for the few matches of a small place.
+
+    The corpus statistics (documents, their mean length, how many hold each word) would
+    cost a pass over every document holding the word; they are kept for a few minutes,
+    which moves a score by a hair when the index changes meanwhile."""
+
+    TTL_S = 300.0
+    K1, B = 1.2, 0.75
+
+    def __init__(self) -> None:
+        self._cache: dict[tuple, tuple[float, float]] = {}
+
+    def _cached(self, key: tuple, compute: Callable[[], float]) -> float:
+        now = time.monotonic()
+        hit = self._cache.get(key)
+        if hit is not None and hit[0] > now:
+            return hit[1]
+        if len(self._cache) > 10_000:
+            self._cache.clear()
+        value = compute()
+        self._cache[key] = (now + self.TTL_S, value)
+        return value
+
+    def stats(self, conn: sqlite3.Connection, g: int, tokens: list[str]) -> dict:
+        def mean_length() -> float:
+            sample = conn.execute(
+                f"SELECT name_exact, name_folded, text_folded FROM fts_{g} LIMIT 2000"
+            ).fetchall()
+            lengths = [sum(len(words(c or "")) for c in row) for row in sample]
+            return (sum(lengths) / len(lengths)) if lengths else 1.0
+
+        holding = {
+            t: self._cached(
+                (g, "df", t),
+                lambda t=t: conn.execute(
+                    f"SELECT count(*) FROM fts_{g} WHERE fts_{g} MATCH ?",
+                    (f'{{name_folded text_folded}} : "{t}"',),
+                ).fetchone()[0],
+            )
+            for t in set(tokens)
+        }
+        return {
+            "documents": self._cached(
+                (g, "n"), lambda: conn.execute(f"SELECT count(*) FROM fts_{g}").fetchone()[0]
+            ),
+            "mean_length": self._cached((g, "avgdl"), mean_length) or 1.0,
+            "holding": holding,
+        }
+
+    def score(self, stats: dict, tokens: list[str], name_exact, name_folded, text_folded) -> float:
+        name_words = words(name_folded or "")
+        text_words = words(text_folded or "")
+        length = len(words(name_exact or "")) + len(name_words) + len(text_words)
+        norm = self.K1 * (1 - self.B + self.B * length / stats["mean_length"])
+        total = 0.0
+        n = stats["documents"]
+        for token in tokens:
+            held = stats["holding"][token]
+            idf = math.log((n - held + 0.5) / (held + 0.5))
+            idf = idf if idf > 0 else 1e-6
+            freq = 6.0 * name_words.count(token) + 1.0 * text_words.count(token)
+            total += idf * freq * (self.K1 + 1) / (freq + norm)
+        return total
+
+
 class EmbeddedBackend(SearchBackend):
     name = "embedded"
 
@@ -134,11 +215,14 @@ class EmbeddedBackend(SearchBackend):
         if self.path != ":memory:":
             Path(self.path).parent.mkdir(parents=True, exist_ok=True)
         self._local = threading.local()
+        self._scorer = _Scorer()
+        self._zorder_of: dict[int, bool] = {}
         with self._write() as conn:
             conn.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT)")
             if self._generation(conn) is None:
                 for statement in _schema(1):
                     conn.execute(statement)
+                conn.execute(_mark_zorder(1))
                 conn.execute("INSERT INTO meta VALUES ('active', '1')")
             else:
                 # An index made by an older version gains the tables it lacks (empty until
@@ -188,6 +272,14 @@ class EmbeddedBackend(SearchBackend):
         row = conn.execute("SELECT value FROM meta WHERE key = 'active'").fetchone()
         return int(row[0]) if row else None
 
+    def _zorder(self, conn: sqlite3.Connection, g: int) -> bool:
+        # A generation's rowid scheme is fixed when it is made: asked once per process.
+        known = self._zorder_of.get(g)
+        if known is None:
+            row = conn.execute(f"SELECT 1 FROM meta WHERE key = 'zorder_{g}'").fetchone()
+            known = self._zorder_of[g] = row is not None
+        return known
+
     def close(self) -> None:
         conn = getattr(self._local, "conn", None)
         if conn is not None:
@@ -212,10 +304,19 @@ class EmbeddedBackend(SearchBackend):
         if row:
             self._remove_row(conn, g, row[0])
         loc = doc["location"]
+        rowid = None
+        if self._zorder(conn, g):
+            first = first_rowid(loc["lon"], loc["lat"])
+            last = conn.execute(
+                f"SELECT max(rowid) FROM docs_{g} WHERE rowid BETWEEN ? AND ?",
+                (first, first + (1 << SEQ_BITS) - 1),
+            ).fetchone()[0]
+            rowid = first if last is None else last + 1
         cur = conn.execute(
-            f"""INSERT INTO docs_{g} (id, version, deleted, kind, sort_name, lon, lat, view, suggest)
-                VALUES (?, ?, 0, ?, ?, ?, ?, ?, ?)""",
+            f"""INSERT INTO docs_{g} (rowid, id, version, deleted, kind, sort_name, lon, lat, view,
+                suggest) VALUES (?, ?, ?, 0, ?, ?, ?, ?, ?, ?)""",
             (
+                rowid,
                 doc["id"],
                 doc["version"],
                 doc["kind"],
@@ -287,7 +388,7 @@ class EmbeddedBackend(SearchBackend):
         conn = self._conn()
         old = self._generation(conn)
         new = old + 1
-        for statement in _drop(new) + _schema(new):
+        for statement in [*_drop(new), *_schema(new), _mark_zorder(new)]:
             conn.execute(statement)
         count = 0
         batch: list[dict] = []
@@ -327,7 +428,9 @@ class EmbeddedBackend(SearchBackend):
             return conn.execute(f"SELECT count(*) FROM docs_{g} WHERE deleted = 0").fetchone()[0]
 
     def _where(self, conn: sqlite3.Connection, g: int, query: SearchQuery):
-        """SQL conditions on `d` (docs) for every filter but the text."""
+        """SQL conditions on `d` (docs) for every filter but the text and the place; the
+        places as groups of envelopes (one R*Tree test each; the radius, the most selective
+        usually, first); and the exact tests of place and CQL2, which call Python."""
         clauses = ["d.deleted = 0"]
         params: list = []
         for field_name, values in (
@@ -366,55 +469,125 @@ class EmbeddedBackend(SearchBackend):
             )
             params += [moment - MAX_OPEN_MINUTES, moment, moment]
         boxes = []
-        if query.bbox:
-            boxes.append(split_envelope(query.bbox))
+        exact_tests: list[tuple[str, list]] = []
         if query.near and query.radius_m is not None:
             boxes.append(radius_envelopes(*query.near, query.radius_m))
-            clauses.append("arc_m(?, ?, d.lon, d.lat) <= ?")
-            params += [query.near[0], query.near[1], query.radius_m]
+            exact_tests.append(
+                ("arc_m(?, ?, d.lon, d.lat) <= ?", [query.near[0], query.near[1], query.radius_m])
+            )
+        if query.bbox:
+            boxes.append(split_envelope(query.bbox))
         if query.zone:
             zone = shape(query.zone)
             test = prepared.prep(zone)
             conn.create_function("in_zone", 2, lambda lon, lat: test.intersects(Point(lon, lat)))
             boxes.append([zone.bounds])
-            clauses.append("in_zone(d.lon, d.lat)")
+            exact_tests.append(("in_zone(d.lon, d.lat)", []))
         if query.cql2 is not None:
             matches = native_filter(query.cql2)
             conn.create_function("cql2_match", 2, matches, deterministic=True)
-            clauses.append("cql2_match(d.view, d.sort_name)")
-        for envelopes in boxes:
-            ors = " OR ".join(
-                "(min_lon <= ? AND max_lon >= ? AND min_lat <= ? AND max_lat >= ?)"
-                for _ in envelopes
-            )
-            clauses.append(f"d.rowid IN (SELECT rowid FROM geo_{g} WHERE {ors})")
-            for min_lon, min_lat, max_lon, max_lat in envelopes:
-                params += [max_lon, min_lon, max_lat, min_lat]
-        return " AND ".join(clauses), params
+            exact_tests.append(("cql2_match(d.view, d.sort_name)", []))
+        return clauses, params, boxes, exact_tests
+
+    @staticmethod
+    def _envelope_sql(envelopes, alias: str = "") -> tuple[str, list]:
+        prefix = f"{alias}." if alias else ""
+        ors = " OR ".join(
+            f"({prefix}min_lon <= ? AND {prefix}max_lon >= ? "
+            f"AND {prefix}min_lat <= ? AND {prefix}max_lat >= ?)"
+            for _ in envelopes
+        )
+        params: list = []
+        for min_lon, min_lat, max_lon, max_lat in envelopes:
+            params += [max_lon, min_lon, max_lat, min_lat]
+        return f"({ors})", params
+
+    def _few_places(self, conn: sqlite3.Connection, g: int, envelopes) -> bool:
+        """Whether the place holds few enough sites to score its matches in Python."""
+        test, params = self._envelope_sql(envelopes)
+        found = conn.execute(
+            f"SELECT count(*) FROM (SELECT 1 FROM geo_{g} WHERE {test} LIMIT ?)",
+            [*params, _RANGED_MAX + 1],
+        ).fetchone()[0]
+        return found <= _RANGED_MAX
 
     def _candidates(self, conn: sqlite3.Connection, g: int, query: SearchQuery, tokens: list[str]):
-        """A SELECT of (rowid, id, view, sort_name, score, distance) for every match, and its params."""
-        where, params = self._where(conn, g, query)
+        """A SELECT of (rowid, id, sort_name, score, distance) for every match, and its params;
+        in a small place with words, three more columns (the indexed texts) and no score.
+
+        Cheap tests come first and the exact ones (distance, zone, CQL2, which call Python)
+        last. Without words, the R*Tree drives. With words and a place, the full-text index
+        is read only in the rowid ranges of the place's Z-order cells, so a word found in a
+        quarter of the world's sites costs what the place holds, not what the world does."""
+        clauses, params, boxes, exact_tests = self._where(conn, g, query)
         distance_sql, distance_params = "NULL", []
         if query.near:
             distance_sql, distance_params = "arc_m(?, ?, d.lon, d.lat)", [*query.near]
-        if not tokens:
-            sql = (
-                f"SELECT d.rowid, d.id, d.view, d.sort_name, NULL AS score, {distance_sql} AS distance "
-                f"FROM docs_{g} d WHERE {where}"
+        ranges = None
+        driving = boxes.pop(0) if boxes else None
+        if (
+            driving is not None
+            and tokens
+            and self._zorder(conn, g)
+            and self._few_places(conn, g, driving)
+        ):
+            ranges = rowid_ranges(driving)
+            tests = " OR ".join(
+                "(d.lon BETWEEN ? AND ? AND d.lat BETWEEN ? AND ?)" for _ in driving
             )
-            return sql, [*distance_params, *params]
-        exact = exact_tokens(query.text)
-        sql = (
-            f"SELECT d.rowid, d.id, d.view, d.sort_name, "
-            f"-bm25(fts_{g}, 10.0, 6.0, 1.0) + CASE WHEN d.rowid IN "
-            f"(SELECT rowid FROM fts_{g} WHERE fts_{g} MATCH ?) THEN {_EXACT_BOOST} ELSE 0 END AS score, "
-            f"{distance_sql} AS distance "
-            f"FROM fts_{g} JOIN docs_{g} d ON d.rowid = fts_{g}.rowid "
-            f"WHERE fts_{g} MATCH ? AND {where}"
-        )
+            clauses.append(f"({tests})")
+            for min_lon, min_lat, max_lon, max_lat in driving:
+                params += [min_lon, max_lon, min_lat, max_lat]
+            driving = None
+        elif driving is not None and tokens:
+            boxes.insert(0, driving)
+            driving = None
+        for envelopes in boxes:
+            test, box_params = self._envelope_sql(envelopes)
+            clauses.append(f"d.rowid IN (SELECT rowid FROM geo_{g} WHERE {test})")
+            params += box_params
+        for sql, test_params in exact_tests:
+            clauses.append(sql)
+            params += test_params
+        where = " AND ".join(clauses)
+        if not tokens:
+            sources, source_params = f"docs_{g} d", []
+            if driving is not None:
+                test, source_params = self._envelope_sql(driving, "s")
+                # CROSS JOIN keeps the R*Tree as the outer loop.
+                sources = f"geo_{g} s CROSS JOIN docs_{g} d"
+                where = f"{test} AND d.rowid = s.rowid AND {where}"
+            sql = (
+                f"SELECT d.rowid, d.id, d.sort_name, NULL AS score, {distance_sql} AS distance "
+                f"FROM {sources} WHERE {where}"
+            )
+            return sql, [*distance_params, *source_params, *params], False
+        exact = _fts_and(exact_tokens(query.text), "name_exact")
         text_match = "{name_folded text_folded} : (" + " AND ".join(f'"{t}"' for t in tokens) + ")"
-        return sql, [_fts_and(exact, "name_exact"), *distance_params, text_match, *params]
+        if ranges is None:
+            sql = (
+                f"SELECT d.rowid, d.id, d.sort_name, "
+                f"-bm25(fts_{g}, 10.0, 6.0, 1.0) + CASE WHEN d.rowid IN "
+                f"(SELECT rowid FROM fts_{g} WHERE fts_{g} MATCH ?) THEN {_EXACT_BOOST} ELSE 0 END "
+                f"AS score, {distance_sql} AS distance "
+                f"FROM fts_{g} JOIN docs_{g} d ON d.rowid = fts_{g}.rowid "
+                f"WHERE fts_{g} MATCH ? AND {where}"
+            )
+            return sql, [exact, *distance_params, text_match, *params], False
+        # FTS5's bm25() would count, for every range, each document in the world holding the
+        # words (its IDF); the few candidates are scored in Python instead (_Scorer).
+        ranged = " UNION ALL ".join(
+            f"SELECT rowid FROM fts_{g} WHERE fts_{g} MATCH ? AND rowid BETWEEN ? AND ?"
+            for _ in ranges
+        )
+        sql = (
+            f"SELECT d.rowid, d.id, d.sort_name, NULL AS score, {distance_sql} AS distance, "
+            f"f.name_exact, f.name_folded, f.text_folded "
+            f"FROM ({ranged}) m CROSS JOIN docs_{g} d CROSS JOIN fts_{g} f "
+            f"WHERE d.rowid = m.rowid AND f.rowid = m.rowid AND {where}"
+        )
+        match_params = [p for low, high in ranges for p in (text_match, low, high)]
+        return sql, [*distance_params, *match_params, *params], True
 
     def search(self, query: SearchQuery) -> SearchResult:
         tokens = folded_tokens(query.text)
@@ -432,22 +605,29 @@ class EmbeddedBackend(SearchBackend):
         try:
             with self._read() as conn:
                 g = self._generation(conn)
-                candidates, params = self._candidates(conn, g, query, tokens)
-                sql = f"SELECT id, view, score, distance, sort_name FROM ({candidates})"
-                page_params = list(params)
-                if after is not None:
-                    op = "<" if direction == "DESC" else ">"
-                    sql += f" WHERE ({key} {op} ? OR ({key} = ? AND id > ?))"
-                    page_params += [after[0], after[0], after[1]]
-                sql += f" ORDER BY {key} {direction}, id ASC LIMIT ?"
-                rows = conn.execute(sql, [*page_params, query.limit + 1]).fetchall()
-                total = conn.execute(f"SELECT count(*) FROM ({candidates})", params).fetchone()[0]
+                candidates, params, ranged = self._candidates(conn, g, query, tokens)
+                if ranged:
+                    rows, total = self._scored_page(
+                        conn, g, candidates, params, query, tokens, after
+                    )
+                else:
+                    rows, total = self._sql_page(
+                        conn, candidates, params, query, key, direction, after
+                    )
+                page = rows[: query.limit]
+                marks = ", ".join("?" * len(page))
+                views = dict(
+                    conn.execute(
+                        f"SELECT rowid, view FROM docs_{g} WHERE rowid IN ({marks})",
+                        [row[0] for row in page],
+                    ).fetchall()
+                )
                 facets = self._facets(conn, g, candidates, params) if query.facets else {}
         except sqlite3.Error as exc:
             raise SearchUnavailable(f"embedded index: {exc}") from exc
         hits = []
-        for site_id, view_json, score, distance, _ in rows[: query.limit]:
-            view = json.loads(view_json)
+        for rowid, site_id, score, distance, *_ in page:
+            view = json.loads(views[rowid])
             hits.append(
                 SearchHit(
                     id=site_id,
@@ -461,8 +641,54 @@ class EmbeddedBackend(SearchBackend):
         if len(rows) > query.limit:
             last = rows[query.limit - 1]
             value = {"relevance": last[2], "distance": last[3], "name": last[4]}[sort]
-            next_cursor = encode_cursor(self.cursors, query, [value, last[0]])
+            next_cursor = encode_cursor(self.cursors, query, [value, last[1]])
         return SearchResult(hits=hits, total=total, next_cursor=next_cursor, facets=facets)
+
+    @staticmethod
+    def _sql_page(conn, candidates: str, params: list, query: SearchQuery, key, direction, after):
+        """The page's rows (rowid, id, score, distance, sort_name) and the total, counted in
+        the same pass (a window over every candidate, before the cursor and the limit)."""
+        sql = (
+            "SELECT rowid, id, score, distance, sort_name, total FROM "
+            f"(SELECT c.*, count(*) OVER () AS total FROM ({candidates}) c)"
+        )
+        page_params = list(params)
+        if after is not None:
+            op = "<" if direction == "DESC" else ">"
+            sql += f" WHERE ({key} {op} ? OR ({key} = ? AND id > ?))"
+            page_params += [after[0], after[0], after[1]]
+        sql += f" ORDER BY {key} {direction}, id ASC LIMIT ?"
+        rows = conn.execute(sql, [*page_params, query.limit + 1]).fetchall()
+        if rows:
+            return rows, rows[0][5]
+        if after is None:
+            return rows, 0
+        return rows, conn.execute(f"SELECT count(*) FROM ({candidates})", params).fetchone()[0]
+
+    def _scored_page(self, conn, g: int, candidates: str, params: list, query, tokens, after):
+        """The same page for candidates few enough to score and sort in Python."""
+        found = conn.execute(candidates, params).fetchall()
+        stats = self._scorer.stats(conn, g, tokens)
+        exact = {w for token in exact_tokens(query.text) for w in words(token)}
+        rows = []
+        for rowid, site_id, sort_name, _, distance, name_exact, name_folded, text_folded in found:
+            score = self._scorer.score(stats, tokens, name_exact, name_folded, text_folded)
+            if exact and exact <= set(words(name_exact or "")):
+                score += _EXACT_BOOST
+            rows.append((rowid, site_id, score, distance, sort_name))
+        sort = query.effective_sort
+        index = {"relevance": 2, "distance": 3, "name": 4}[sort]
+        descending = sort == "relevance"
+
+        def order(row):
+            value = row[index]
+            return (-value if descending else value, row[1])
+
+        rows.sort(key=order)
+        if after is not None:
+            mark = order((None, after[1], after[0], after[0], after[0]))
+            rows = [row for row in rows if order(row) > mark]
+        return rows[: query.limit + 1], len(found)
 
     def _facets(self, conn, g: int, candidates: str, params: list) -> dict[str, dict[str, int]]:
         result: dict[str, dict[str, int]] = {}

@@ -64,6 +64,11 @@ def slugify(text: str, max_length: int = 80) -> str:
     return slug[:max_length].rstrip("-") or "site"
 
 
+def words(text: str) -> list[str]:
+    """The words of an already folded or tone-keyed text, split as the full-text index does."""
+    return _WORD.findall(text)
+
+
 def folded_tokens(text: str) -> list[str]:
     """The words of a text, folded: what both backends match against `*_folded` fields."""
     return _WORD.findall(fold(text))

@@ -316,12 +316,9 @@ class ElasticBackend(SearchBackend):
             filters.append(expression.to_dict())
         return filters
 
-    def search(self, query: SearchQuery) -> SearchResult:
-        tokens = folded_tokens(query.text)
-        if query.text.strip() and not tokens:
-            empty = {f: {} for f in FACET_FIELDS} if query.facets else {}
-            return SearchResult(hits=[], total=0, facets=empty)
-        self.ensure_index()
+    def request_body(self, query: SearchQuery, tokens: list[str]) -> dict:
+        """The search request sent to the engine (also what the peer benchmark sends it
+        directly, to measure the engine without this layer)."""
         bool_query: dict = {"filter": self._filters(query)}
         if tokens:
             bool_query["must"] = [
@@ -371,6 +368,16 @@ class ElasticBackend(SearchBackend):
             body["search_after"] = after
         if query.facets:
             body["aggs"] = {f: {"terms": {"field": f, "size": 100}} for f in FACET_FIELDS}
+        return body
+
+    def search(self, query: SearchQuery) -> SearchResult:
+        tokens = folded_tokens(query.text)
+        if query.text.strip() and not tokens:
+            empty = {f: {} for f in FACET_FIELDS} if query.facets else {}
+            return SearchResult(hits=[], total=0, facets=empty)
+        self.ensure_index()
+        body = self.request_body(query, tokens)
+        sort_key = query.effective_sort
         response = self._call("search", self.client.search, index=self.alias, **body)
         raw_hits = response["hits"]["hits"]
         hits = []

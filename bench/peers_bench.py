@@ -145,13 +145,19 @@ def load_catalogue(database_url: str, n: int) -> None:
     engine.dispose()
 
 
-def build_index(database_url: str, search_url: str, prefix: str) -> None:
+def build_index(database_url: str, search_url: str, prefix: str, n: int) -> None:
+    from search.base import SearchUnavailable
     from tourism_api.config import Settings
     from tourism_api.container import Services
 
     services = Services.build(
         Settings(database_url=database_url, search_url=search_url, search_index_prefix=prefix)
     )
+    try:
+        if services.search.count() == n:
+            return  # built by an earlier run from the same sites
+    except SearchUnavailable:
+        pass
     services.indexer.rebuild()
     services.search.refresh()
 
@@ -619,8 +625,8 @@ def run_size(n: int, args, workdir: Path) -> list[dict]:
     peer_index = f"bench-peers-geojson-{n}"
     load_catalogue(args.postgres, n)
     load_catalogue(sqlite_url, n)
-    build_index(args.postgres, args.elasticsearch, prefix)
-    build_index(sqlite_url, embedded_url, f"unused-{n}")
+    build_index(args.postgres, args.elasticsearch, prefix, n)
+    build_index(sqlite_url, embedded_url, f"unused-{n}", n)
     load_peer_elasticsearch(args.elasticsearch, peer_index, n)
     load_peer_postgres(args.postgres)
     print(f"   loaded in {time.perf_counter() - t:.0f} s", flush=True)
@@ -680,7 +686,7 @@ def run_size(n: int, args, workdir: Path) -> list[dict]:
         "(SELECT geom FROM bench_points WHERE i = :i) LIMIT 20;\n",
     }
     cells = []  # (system, workload, connections) -> how to run it
-    for workload in WORKLOADS:
+    for workload in args.workloads:
         for system in ("ours (PostGIS + ES)", "ours (embedded)"):
             cells.append((system, workload, servers[system].url, our_paths(workload, chosen), None))
         for collection, label in (("sites-es", "pygeoapi ES"), ("sites-pg", "pygeoapi PG")):
@@ -770,7 +776,7 @@ def report(rows: list[dict]) -> None:
         for c in sorted({r["c"] for r in rows}):
             print(f"\n{n} sites, concurrency {c}: req/s (p99 ms)")
             print(f"{'workload':<13}" + "".join(f"{s:>22}" for s in systems))
-            for workload in WORKLOADS:
+            for workload in [w for w in WORKLOADS if any(r["workload"] == w for r in rows)]:
                 cells = []
                 for s in systems:
                     r = by.get((n, s, workload, c))
@@ -823,6 +829,16 @@ def main() -> None:
         type=lambda s: [int(c) for c in s.split(",")],
         help="wrk connections, comma-separated",
     )
+    parser.add_argument(
+        "--workloads",
+        default=",".join(WORKLOADS),
+        type=lambda s: [w for w in s.split(",") if w],
+        help=f"comma-separated, of {', '.join(WORKLOADS)}",
+    )
+    parser.add_argument(
+        "--workdir",
+        help="keep the SQLite files here between runs (default: a temporary directory)",
+    )
     parser.add_argument("--json", help="also write the figures to this file")
     args = parser.parse_args()
     if not args.postgres:
@@ -830,10 +846,15 @@ def main() -> None:
     if not shutil.which("wrk"):
         parser.error("wrk is needed: sudo apt-get install wrk")
     ensure_pygeoapi()
+    unknown = set(args.workloads) - set(WORKLOADS)
+    if unknown:
+        parser.error(f"unknown workloads: {', '.join(sorted(unknown))}")
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
+        workdir = Path(args.workdir).resolve() if args.workdir else Path(tmp)
+        workdir.mkdir(parents=True, exist_ok=True)
         for n in (int(s) for s in args.sizes.split(",")):
-            rows += run_size(n, args, Path(tmp))
+            rows += run_size(n, args, workdir)
     report(rows)
     if args.json:
         Path(args.json).write_text(json.dumps(rows, indent=1))

@@ -173,6 +173,11 @@ class SearchBackend(ABC):
     def count(self) -> int: ...
 
     @abstractmethod
+    def views(self, ids: list[str]) -> dict[str, dict]:
+        """The stored public views of these sites, by id; absent ids are left out.
+        Catalogue lists take a page's views from here instead of hydrating ORM rows."""
+
+    @abstractmethod
     def healthy(self) -> bool: ...
 
     def search_text(self, text: str) -> list[str]:

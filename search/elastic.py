@@ -416,6 +416,15 @@ class ElasticBackend(SearchBackend):
             facets=facets,
         )
 
+    def views(self, ids: list[str]) -> dict[str, dict]:
+        if not ids:
+            return {}
+        self.ensure_index()
+        response = self._call(
+            "mget", self.client.mget, index=self.alias, ids=ids, source_includes=["view"]
+        )
+        return {doc["_id"]: doc["_source"]["view"] for doc in response["docs"] if doc.get("found")}
+
     def suggest(self, prefix: str, limit: int = 10) -> list[Suggestion]:
         tokens = folded_tokens(prefix)
         if not tokens:

@@ -422,6 +422,20 @@ class EmbeddedBackend(SearchBackend):
 
     # -- reading ---------------------------------------------------------------
 
+    def views(self, ids: list[str]) -> dict[str, dict]:
+        if not ids:
+            return {}
+        marks = ", ".join("?" * len(ids))
+        try:
+            with self._read() as conn:
+                g = self._generation(conn)
+                rows = conn.execute(
+                    f"SELECT id, view FROM docs_{g} WHERE deleted = 0 AND id IN ({marks})", ids
+                ).fetchall()
+        except sqlite3.Error as exc:
+            raise SearchUnavailable(f"embedded index: {exc}") from exc
+        return {site_id: json.loads(view) for site_id, view in rows}
+
     def count(self) -> int:
         with self._read() as conn:
             g = self._generation(conn)

@@ -119,7 +119,9 @@ class SiteLister:
         self.sessions = sessions
         self.cursors = cursors or CursorCodec()
 
-    def list(self, query: SiteQuery) -> Page:
+    def list(self, query: SiteQuery, *, keys_only: bool = False) -> Page:
+        """A page of sites; with `keys_only`, rows of (id, version, sort_name) instead of
+        loaded sites, for callers that take the views from elsewhere (the search index)."""
         sort = query.effective_sort
         if sort == "distance" and not query.near:
             raise InvalidInput(
@@ -130,7 +132,8 @@ class SiteLister:
         with self.sessions() as session:
             spatial = SpatialSQL(session.get_bind().dialect.name)
             distance = spatial.distance_m(*query.near) if query.near else None
-            columns = [Site] if distance is None else [Site, distance.label("distance_m")]
+            entity = [Site.id, Site.version, Site.sort_name] if keys_only else [Site]
+            columns = entity if distance is None else [*entity, distance.label("distance_m")]
             stmt = select(*columns).where(*self._filters(session, spatial, query, distance))
             sort_key = {"id": Site.id, "name": Site.sort_name, "distance": distance}[sort]
             position, backward = decode_position(self.cursors, query)
@@ -140,7 +143,11 @@ class SiteLister:
             if backward:
                 order = [column.desc() for column in order]
             rows = session.execute(stmt.order_by(*order).limit(query.limit + 1)).all()
-            items = [(row[0], row[1] if distance is not None else None) for row in rows]
+            n = len(entity)
+            items = [
+                (row if keys_only else row[0], row[n] if distance is not None else None)
+                for row in rows
+            ]
             more = len(items) > query.limit
             items = items[: query.limit]
             if backward:

@@ -38,6 +38,11 @@ class Catalogue:
         with self.sessions() as session:
             return self.find_in(session, ref, include_unpublished=include_unpublished)
 
+    def load_many(self, ids: list[str]) -> list[Site]:
+        """Sites by id with what their views need (their relationships load with them)."""
+        with self.sessions() as session:
+            return list(session.scalars(select(Site).where(Site.id.in_(ids))))
+
     def revisions(self, ref: str) -> list[Revision]:
         with self.sessions() as session:
             site = self.find_in(session, ref, include_unpublished=True)

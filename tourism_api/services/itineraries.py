@@ -7,8 +7,6 @@ import math
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
-
 from search.base import SearchBackend, SearchQuery
 
 from ..catalogue.events import moments, occurrences
@@ -118,9 +116,7 @@ class Itineraries:
             )
         )
         ids = [hit.id for hit in result.hits]
-        with self.catalogue.sessions() as session:
-            found = {s.id: s for s in session.scalars(select(Site).where(Site.id.in_(ids)))}
-            session.expunge_all()
+        found = {s.id: s for s in self.catalogue.load_many(ids)}
         return [found[i] for i in ids if i in found], set()
 
     def _candidate(self, site: Site, start_time: datetime, budget: int, chosen: bool):

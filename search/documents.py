@@ -8,10 +8,10 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from tourism_api.catalogue.admin_units import province_name, ward_name
-from tourism_api.catalogue.geometry import from_db
 from tourism_api.catalogue.models import Site
 from tourism_api.catalogue.opening_hours import open_minutes_ahead
 from tourism_api.catalogue.records import stored_view
+from tourism_api.catalogue.site_records import SiteRecord
 
 from .text import exact_tokens, fold, word_suffixes
 
@@ -21,7 +21,7 @@ DEFAULT_HOURS_DAYS = 14
 
 
 def site_document(
-    site: Site, *, now: datetime | None = None, hours_days: int = DEFAULT_HOURS_DAYS
+    site: Site | SiteRecord, *, now: datetime | None = None, hours_days: int = DEFAULT_HOURS_DAYS
 ) -> dict:
     """The index document of a published site: its public summary plus search fields."""
     names = list(dict.fromkeys([*site.name.values(), *(site.aliases or [])]))
@@ -37,7 +37,8 @@ def site_document(
         ward_name(site.ward_code) or "",
         site.kind.replace("_", " "),
     ]
-    point = from_db(site.location)
+    view = stored_view(site, summary=True)
+    lon, lat = view["location"]["coordinates"]
     suggest = list(dict.fromkeys(tail for name in names for tail in word_suffixes(name)))
     return {
         "id": site.id,
@@ -46,15 +47,15 @@ def site_document(
         "categories": site.category_codes,
         "designations": sorted({d["type"] for d in site.designations or []}),
         "languages": sorted(site.name),
-        "location": {"lon": point.x, "lat": point.y},
+        "location": {"lon": lon, "lat": lat},
         "sort_name": site.sort_name,
         # CQL2 queryables (/v1/search?filter=...)
         "slug": site.slug,
         "admin_area": site.admin_area,
         "province": site.province_code,
         "is_zone": bool(site.is_zone),
-        "updated_at": site.updated_at.isoformat(),
-        "published_at": site.published_at.isoformat() if site.published_at else None,
+        "updated_at": view["updated_at"],
+        "published_at": view["published_at"],
         "name_exact": " ".join(" ".join(exact_tokens(n)) for n in names),
         "name_folded": " ".join(fold(n) for n in names),
         "text_folded": " ".join(fold(t) for t in texts if t),
@@ -63,7 +64,7 @@ def site_document(
         "open_intervals": _open_intervals(site, now or datetime.now(UTC), hours_days),
         "wheelchair": (site.accessibility or {}).get("wheelchair"),
         "free": (site.admission or {}).get("free"),
-        "view": stored_view(site, summary=True),
+        "view": view,
     }
 
 

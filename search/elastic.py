@@ -11,11 +11,15 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Iterable
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 
-from elasticsearch import ApiError, Elasticsearch, TransportError, helpers
+from elasticsearch import ApiError, Elasticsearch, TransportError
+from elasticsearch.serializer import JsonSerializer
 from pygeofilter.backends.elasticsearch import to_filter
 
+from tourism_api import jsonio
 from tourism_api.catalogue import cql2
 from tourism_api.catalogue.opening_hours import epoch_minutes
 
@@ -83,6 +87,23 @@ MAPPINGS = {
 ADDED_FIELDS = ("open_intervals", "wheelchair", "free", "province")
 EXACT_BOOST = 1000.0
 _BULK_CHUNK = 500
+# A rebuild sends bigger requests from two threads, so the engine indexes one while this
+# process builds the next (measured: 6.6k prebuilt documents/s sequential with refresh on,
+# 13k with both).
+_REBUILD_CHUNK = 1000
+_BULK_BYTES = 10 * 1024 * 1024  # far under the node's http.max_content_length (100 MB)
+_VERSIONS = "external_gte"
+
+
+class _Json(JsonSerializer):
+    """Requests and answers through orjson (`tourism_api.jsonio`): a rebuild serialises
+    every document, a search decodes every hit."""
+
+    def json_dumps(self, data):
+        return jsonio.dumps_bytes(data, default=self.default)
+
+    def json_loads(self, data):
+        return jsonio.loads(data)
 
 
 class ElasticBackend(SearchBackend):
@@ -99,7 +120,11 @@ class ElasticBackend(SearchBackend):
     ) -> None:
         self.cursors = cursors or CursorCodec()
         self.client = Elasticsearch(
-            url, request_timeout=timeout, max_retries=0, retry_on_timeout=False
+            url,
+            request_timeout=timeout,
+            max_retries=0,
+            retry_on_timeout=False,
+            serializers={"application/json": _Json()},  # the client uses it for +json too
         )
         self.alias = f"{prefix}-sites"
         self.replicas = replicas
@@ -115,7 +140,7 @@ class ElasticBackend(SearchBackend):
             log.warning("elasticsearch %s failed: %s", what, exc)
             raise SearchUnavailable(f"elasticsearch {what} failed") from exc
 
-    def _new_index(self) -> str:
+    def _new_index(self, refresh_interval: str = "1s") -> str:
         name = f"{self.alias}-{time.strftime('%Y%m%d%H%M%S')}-{time.time_ns() % 1_000_000:06d}"
         self._call(
             "create index",
@@ -124,7 +149,7 @@ class ElasticBackend(SearchBackend):
             settings={
                 "number_of_shards": 1,
                 "number_of_replicas": self.replicas,
-                "refresh_interval": "1s",
+                "refresh_interval": refresh_interval,
             },
             mappings=MAPPINGS,
         )
@@ -173,72 +198,91 @@ class ElasticBackend(SearchBackend):
 
     # -- writing ------------------------------------------------------------------
 
-    def _actions(
-        self,
-        index: str,
-        upserts: Iterable[dict],
-        deletes: Iterable[tuple[str, int]],
-        *,
-        versioned: bool,
-    ):
+    @staticmethod
+    def _lines(upserts: Iterable[dict], deletes: Iterable[tuple[str, int]]) -> Iterator[bytes]:
+        """Each action as its bulk NDJSON lines; the index is named by the request's path.
+        An older version never replaces a newer one (external versions)."""
         for doc in upserts:
-            action = {
-                "_op_type": "index",
-                "_index": index,
-                "_id": doc["id"],
-                "_source": doc,
+            head = {
+                "index": {"_id": doc["id"], "version": doc["version"], "version_type": _VERSIONS}
             }
-            if versioned:
-                action.update(version=doc["version"], version_type="external_gte")
-            yield action
+            yield jsonio.dumps_bytes(head) + b"\n" + jsonio.dumps_bytes(doc) + b"\n"
         for site_id, version in deletes:
-            action = {"_op_type": "delete", "_index": index, "_id": site_id}
-            if versioned:
-                action.update(version=version, version_type="external_gte")
-            yield action
+            head = {"delete": {"_id": site_id, "version": version, "version_type": _VERSIONS}}
+            yield jsonio.dumps_bytes(head) + b"\n"
 
-    def _bulk(self, index: str, actions) -> int:
-        done = 0
-        try:
-            for ok, item in helpers.streaming_bulk(
-                self.client,
-                actions,
-                chunk_size=_BULK_CHUNK,
-                raise_on_error=False,
-                raise_on_exception=True,
-            ):
-                result = next(iter(item.values()))
-                status = result.get("status", 500)
-                # 409: a newer version is indexed already; 404: deleting what is not there.
-                if not ok and status not in (409, 404):
-                    raise SearchUnavailable(f"elasticsearch refused a document ({status})")
-                done += 1
-        except (TransportError, ApiError) as exc:
-            raise SearchUnavailable("elasticsearch bulk failed") from exc
-        return done
+    def _send(self, index: str, body: bytes) -> None:
+        answer = self._call("bulk", self.client.bulk, index=index, operations=body)
+        if not answer.get("errors"):
+            return
+        for item in answer["items"]:
+            status = next(iter(item.values())).get("status", 500)
+            # 409: a newer version is indexed already; 404: deleting what is not there.
+            if status >= 300 and status not in (409, 404):
+                raise SearchUnavailable(f"elasticsearch refused a document ({status})")
+
+    def _bulk(
+        self, index: str, lines: Iterable[bytes], *, chunk: int = _BULK_CHUNK, threads: int = 1
+    ) -> None:
+        """Send the actions in requests of `chunk` (or _BULK_BYTES), `threads` at a time.
+
+        Written here rather than with the client's bulk helpers: they turned each action
+        into dicts and bytes again, and took most of a rebuild's time in this process."""
+        bodies = _chunks(lines, chunk)
+        if threads == 1:
+            for body in bodies:
+                self._send(index, body)
+            return
+        with ThreadPoolExecutor(threads, thread_name_prefix="es-bulk") as pool:
+            in_flight: deque[Future] = deque()
+            try:
+                for body in bodies:
+                    if len(in_flight) >= threads:
+                        in_flight.popleft().result()
+                    in_flight.append(pool.submit(self._send, index, body))
+                while in_flight:
+                    in_flight.popleft().result()
+            finally:
+                for future in in_flight:
+                    future.cancel()
 
     def apply(self, upserts: Iterable[dict], deletes: Iterable[tuple[str, int]]) -> None:
         self.ensure_index()
-        self._bulk(self.alias, self._actions(self.alias, upserts, deletes, versioned=True))
+        self._bulk(self.alias, self._lines(upserts, deletes))
 
     def rebuild(
         self, documents: Iterable[dict], progress: Callable[[int], None] | None = None
     ) -> int:
-        new = self._new_index()
+        # Not refreshed while it fills: nobody searches it before the switch.
+        new = self._new_index(refresh_interval="-1")
         count = 0
 
         def counted():
             nonlocal count
             for doc in documents:
                 count += 1
-                if progress and count % _BULK_CHUNK == 0:
-                    progress(_BULK_CHUNK)
+                if progress and count % _REBUILD_CHUNK == 0:
+                    progress(_REBUILD_CHUNK)
                 yield doc
 
-        self._bulk(new, self._actions(new, counted(), (), versioned=True))
-        if progress and count % _BULK_CHUNK:
-            progress(count % _BULK_CHUNK)
-        self._call("refresh", self.client.indices.refresh, index=new)
+        try:
+            self._bulk(new, self._lines(counted(), ()), chunk=_REBUILD_CHUNK, threads=2)
+            if progress and count % _REBUILD_CHUNK:
+                progress(count % _REBUILD_CHUNK)
+            self._call(
+                "settings",
+                self.client.indices.put_settings,
+                index=new,
+                settings={"index": {"refresh_interval": "1s"}},
+            )
+            self._call("refresh", self.client.indices.refresh, index=new)
+        except BaseException:
+            # The old index still serves; the half-filled one would only take disk.
+            try:
+                self.client.options(ignore_status=404).indices.delete(index=new)
+            except (TransportError, ApiError):
+                log.warning("could not delete the unfinished index %s", new)
+            raise
         try:
             old = list(self.client.indices.get_alias(name=self.alias))
         except ApiError:
@@ -453,3 +497,17 @@ class ElasticBackend(SearchBackend):
                 )
         ordered = sorted(found.values(), key=lambda s: (len(s.text), s.view.get("slug", ""), s.id))
         return ordered[:limit]
+
+
+def _chunks(lines: Iterable[bytes], size: int) -> Iterator[bytes]:
+    """Request bodies of `size` actions, or fewer when they reach _BULK_BYTES."""
+    body: list[bytes] = []
+    length = 0
+    for line in lines:
+        body.append(line)
+        length += len(line)
+        if len(body) >= size or length >= _BULK_BYTES:
+            yield b"".join(body)
+            body, length = [], 0
+    if body:
+        yield b"".join(body)

@@ -401,13 +401,19 @@ class EmbeddedBackend(SearchBackend):
                 progress(len(batch))
             batch.clear()
 
-        for doc in documents:
-            batch.append(doc)
-            count += 1
-            if len(batch) >= _BATCH:
+        try:
+            for doc in documents:
+                batch.append(doc)
+                count += 1
+                if len(batch) >= _BATCH:
+                    flush()
+            if batch:
                 flush()
-        if batch:
-            flush()
+        except BaseException:
+            # The active generation still serves; the half-filled one would only take space.
+            for statement in _drop(new):
+                conn.execute(statement)
+            raise
         with self._write() as tx:
             # Keep newer tombstones and documents written while we were building.
             tx.execute(

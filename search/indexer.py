@@ -21,7 +21,9 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 from tourism_api.catalogue.models import OutboxEvent, Site
+from tourism_api.catalogue.site_records import SiteRecord, iter_sites, read_sites
 from tourism_api.db import transaction
+from tourism_api.gc_tuning import fewer_collections
 
 from .base import SearchBackend, SearchUnavailable
 from .documents import DEFAULT_HOURS_DAYS, site_document
@@ -52,13 +54,13 @@ class Indexer:
         self.hours_days = hours_days
         self._lock = threading.Lock()
 
-    def document(self, site: Site) -> dict:
+    def document(self, site: Site | SiteRecord) -> dict:
         return site_document(site, hours_days=self.hours_days)
 
     def _apply_current_state(
         self, session: Session, site_ids: set[str], fallback_versions: dict[str, int]
     ):
-        sites = {s.id: s for s in session.scalars(select(Site).where(Site.id.in_(site_ids)))}
+        sites = {s.id: s for s in read_sites(session, list(site_ids))}
         upserts, deletes = [], []
         for site_id in sorted(site_ids):
             site = sites.get(site_id)
@@ -147,22 +149,19 @@ class Indexer:
 
     def _published_documents(self) -> Iterator[dict]:
         with self.sessions() as session:
-            query = select(Site).where(Site.status == "published").order_by(Site.id)
-            for site in session.scalars(query.execution_options(yield_per=500)):
-                yield self.document(site)
+            for batch in iter_sites(session, Site.status == "published"):
+                for site in batch:
+                    yield self.document(site)
+                session.rollback()  # end the read transaction between batches
 
     def refresh_hours(self, progress: Callable[[int], None] | None = None) -> int:
         """Re-index every published site with opening hours, so the open intervals their
         documents carry reach TOURISM_OPEN_AT_DAYS ahead again (a daily job)."""
         count = 0
-        with self._lock, self.sessions() as session:
-            query = (
-                select(Site)
-                .where(Site.status == "published", Site.opening_hours.is_not(None))
-                .order_by(Site.id)
-                .execution_options(yield_per=self.batch_size)
-            )
-            for batch in session.scalars(query).partitions(self.batch_size):
+        with self._lock, fewer_collections(), self.sessions() as session:
+            with_hours = (Site.status == "published") & Site.opening_hours.is_not(None)
+            for batch in iter_sites(session, with_hours, self.batch_size):
+                session.rollback()  # no transaction held while the engine works
                 self.backend.apply([self.document(site) for site in batch], ())
                 count += len(batch)
                 if progress:
@@ -180,7 +179,8 @@ class Indexer:
         """Build a fresh index from the catalogue and switch to it; then replay what changed meanwhile."""
         with self.sessions() as session:
             mark = session.scalar(select(func.max(OutboxEvent.id))) or 0
-        count = self.backend.rebuild(self._published_documents(), progress)
+        with fewer_collections():
+            count = self.backend.rebuild(self._published_documents(), progress)
         with self.sessions() as session:
             changed = session.execute(
                 select(OutboxEvent.site_id, func.max(OutboxEvent.version))

@@ -1,3 +1,7 @@
+import random
+import re
+import unicodedata
+
 import pytest
 
 from search.text import fold, normalize, slugify, tone_key
@@ -46,3 +50,36 @@ def test_slugify():
     assert slugify("Complex of Hué Monuments") == "complex-of-hue-monuments"
     assert slugify("!!!") == "site"
     assert len(slugify("x" * 500)) == 80
+
+
+def _fold_by_definition(text: str) -> str:
+    """Folding spelt out step by step; `fold` takes shortcuts that must give the same."""
+    decomposed = unicodedata.normalize("NFD", text.casefold())
+    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    stripped = stripped.replace("đ", "d").replace("ð", "d")
+    return re.sub(r"\s+", " ", unicodedata.normalize("NFC", stripped)).strip()
+
+
+def test_fold_shortcuts_agree_with_the_definition():
+    samples = [
+        "Chùa Thiên Mụ",
+        "ĐẠI NỘI  Huế\t",
+        "Hoàng thành Thăng Long",
+        "Straße ß",
+        "İstanbul",
+        "한국어",  # Hangul: decomposed and composed again
+        "ﬁle Ǆ",
+        "plain ASCII  Words ",
+        "Ångström ð",
+    ]
+    rng = random.Random(5)
+    samples += [
+        "".join(chr(rng.randrange(0x20, 0x2FFF)) for _ in range(rng.randrange(1, 16)))
+        for _ in range(5000)
+    ]
+    for text in samples:
+        assert fold(text) == _fold_by_definition(text), text
+
+
+def test_tone_key_of_plain_words_is_the_lowercase_words():
+    assert tone_key("Thien Mu  PAGODA") == "thien mu pagoda"

@@ -15,6 +15,7 @@ from contextlib import contextmanager
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
+from . import jsonio
 from .config import Settings
 
 
@@ -77,13 +78,13 @@ _engines: dict[tuple[str, str], Engine] = {}
 
 def _create_engine(url: str, spatialite_library: str) -> Engine:
     if url.startswith("sqlite"):
-        engine = create_engine(url, module=_sqlite_module())
+        engine = create_engine(url, module=_sqlite_module(), json_deserializer=jsonio.loads)
         event.listen(engine, "connect", _load_spatialite(spatialite_library))
         event.listen(engine, "begin", _sqlite_begin)
         return engine
     if url.startswith(("postgresql://", "postgres://")):
         url = "postgresql+psycopg://" + url.split("://", 1)[1]
-    return create_engine(url, pool_pre_ping=True)
+    return create_engine(url, pool_pre_ping=True, json_deserializer=jsonio.loads)
 
 
 def get_engine(settings: Settings) -> Engine:

@@ -303,6 +303,24 @@ def test_searches_keep_working_during_a_rebuild(hue):
     assert search(hue).total == len(documents)
 
 
+def test_a_failed_rebuild_leaves_the_index_as_it_was(hue):
+    before = search(hue).total
+    with hue.sessions() as session:
+        documents = [site_document(s) for s in session.scalars(select(Site))]
+
+    def breaking():
+        yield from documents[:3]
+        raise RuntimeError("the catalogue went away")
+
+    with pytest.raises(RuntimeError):
+        hue.search.rebuild(breaking())
+    assert search(hue).total == before
+    assert ids(search(hue, text="thien mu")) == ["chua-thien-mu"]
+    if hue.search.name == "elasticsearch":  # nothing half-built is left on the node
+        assert len(hue.search.client.indices.get(index=f"{hue.search.alias}-*")) == 1
+    assert hue.indexer.rebuild() == before
+
+
 def _next_ordinary(weekday: int) -> date:
     """The next such weekday at least two days ahead that is no public holiday in Viet Nam."""
     day = datetime.now(HUE_TZ).date() + timedelta(days=2)

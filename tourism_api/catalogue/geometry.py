@@ -122,6 +122,8 @@ def to_geojson(geometry: BaseGeometry | None) -> dict | None:
     §3.1.6), however they were drawn or imported."""
     if geometry is None:
         return None
+    if geometry.geom_type == "Point" and not (geometry.has_z or geometry.is_empty):
+        return {"type": "Point", "coordinates": [round(geometry.x, 7), round(geometry.y, 7)]}
     if geometry.geom_type in ("Polygon", "MultiPolygon", "GeometryCollection"):
         geometry = shapely.orient_polygons(geometry, exterior_cw=False)
     return _round_coordinates(mapping(geometry))

@@ -14,6 +14,7 @@ from .admin_units import find_unit, province_name, ward_name
 from .geometry import ZONE_TYPES, from_db, to_geojson
 from .models import SRID, Site
 from .opening_hours import hours_now, is_open
+from .site_records import SiteRecord
 from .taxonomy import VISIT_MINUTES
 
 # Fields stored as plain JSON columns, with their empty value.
@@ -148,7 +149,7 @@ def iso_utc(moment: datetime | None) -> str | None:
     return moment.isoformat().replace("+00:00", "Z") if moment else None
 
 
-def stored_view(site: Site, *, summary: bool = False) -> dict:
+def stored_view(site: Site | SiteRecord, *, summary: bool = False) -> dict:
     """The public record of a site, independent of who asks, when and in which language.
 
     Search index documents keep this (summary) view, so search hits are served

@@ -1,0 +1,43 @@
+"""JSON through orjson gives back exactly what the standard library gives."""
+
+import json
+
+import pytest
+
+from tourism_api import jsonio
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '{"name": {"vi": "Chùa Thiên Mụ"}, "year": 1601, "ratio": 0.1}',
+        "[12345678901234567890123]",  # beyond 64 bits: orjson would give a float
+        "-9999999999999999999",
+        '{"x": NaN, "y": Infinity}',  # what Python's json writes for them
+        "[]",
+        "null",
+    ],
+)
+def test_loads_reads_what_json_reads(text):
+    expected = json.loads(text)
+    for given in (text, text.encode()):
+        value = jsonio.loads(given)
+        assert repr(value) == repr(expected)  # NaN != NaN, so compare what they print
+
+
+def test_loads_still_refuses_what_is_not_json():
+    with pytest.raises(ValueError):
+        jsonio.loads("{not json")
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        {"name": "Huế", "list": [1, 2.5, None, True]},
+        {"big": 2**80},
+        {1: "non-string key"},
+    ],
+)
+def test_dumps_bytes_writes_what_json_writes(value):
+    expected = json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode()
+    assert jsonio.dumps_bytes(value) == expected

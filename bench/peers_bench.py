@@ -40,101 +40,22 @@ import sys
 import tempfile
 import time
 import urllib.request
-import uuid
-from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlencode, urlparse
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from fixtures import free_port, geonames_places  # noqa: E402
+from fixtures import free_port, load_catalogue, synthetic_sites  # noqa: E402
 
 PYGEOAPI_VERSION = "0.21.0"
 PEER_VENV = ROOT / "var" / "bench" / "pygeoapi"
 QUERY_COUNT = 200
 RADIUS_M = 20_000
-KINDS = ["monument", "museum", "pagoda", "temple", "tomb", "market", "landscape"]
 WORKLOADS = ("bbox", "nearby", "nearby+word")
 
 
 # -- data ------------------------------------------------------------------------------
-
-
-def synthetic_sites(n: int, seed: int = 7):
-    for place in geonames_places(n, seed):
-        i = place["index"]
-        yield {
-            "id": str(uuid.uuid5(uuid.NAMESPACE_URL, f"synthetic-site-{i}")),
-            "slug": f"synthetic-{i:08d}",
-            "kind": KINDS[i % len(KINDS)],
-            "name": place["name"],
-            "description": f"Synthetic {KINDS[i % len(KINDS)]} near {place['town']} "
-            f"({place['country']})",
-            "lon": place["lon"],
-            "lat": place["lat"],
-        }
-
-
-def load_catalogue(database_url: str, n: int) -> None:
-    """Sites straight into the catalogue's table (the pipeline's speed is another benchmark)."""
-    from geoalchemy2.elements import WKTElement
-    from sqlalchemy import delete, func, insert, select
-
-    from search.text import fold
-    from tourism_api import schema_admin
-    from tourism_api.catalogue.models import Site
-    from tourism_api.config import Settings
-    from tourism_api.db import get_engine
-
-    engine = get_engine(Settings(database_url=database_url))
-    schema_admin.upgrade(engine)
-    with engine.begin() as conn:
-        if conn.scalar(select(func.count()).select_from(Site.__table__)) == n:
-            return
-        conn.execute(delete(Site.__table__))
-    now = datetime.now(UTC)
-    batch: list[dict] = []
-
-    def flush():
-        with engine.begin() as conn:
-            conn.execute(insert(Site.__table__), batch)
-        batch.clear()
-
-    for site in synthetic_sites(n):
-        batch.append(
-            {
-                "id": site["id"],
-                "slug": site["slug"],
-                "kind": site["kind"],
-                "status": "published",
-                "name": {"en": site["name"]},
-                "sort_name": fold(site["name"]),
-                "aliases": [],
-                "short_description": {"en": site["description"]},
-                "description": {},
-                "location": WKTElement(f"POINT({site['lon']} {site['lat']})", srid=4326),
-                "is_zone": False,
-                "address": {},
-                "accessibility": {},
-                "contact": {},
-                "admission": {},
-                "designations": [],
-                "events": [],
-                "version": 1,
-                "created_at": now,
-                "updated_at": now,
-                "created_by": "bench",
-                "updated_by": "bench",
-                "published_at": now,
-                "field_origins": {},
-            }
-        )
-        if len(batch) >= 2000:
-            flush()
-    if batch:
-        flush()
-    engine.dispose()
 
 
 def build_index(database_url: str, search_url: str, prefix: str, n: int) -> None:

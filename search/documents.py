@@ -13,7 +13,7 @@ from tourism_api.catalogue.opening_hours import open_minutes_ahead
 from tourism_api.catalogue.records import stored_view
 from tourism_api.catalogue.site_records import SiteRecord
 
-from .text import exact_tokens, fold, word_suffixes
+from .text import exact_tokens, folded_tokens, word_suffixes
 
 # How far ahead documents know when a site is open (TOURISM_OPEN_AT_DAYS); a daily job
 # re-indexes sites with hours so the window moves on.
@@ -57,8 +57,10 @@ def site_document(
         "updated_at": view["updated_at"],
         "published_at": view["published_at"],
         "name_exact": " ".join(" ".join(exact_tokens(n)) for n in names),
-        "name_folded": " ".join(fold(n) for n in names),
-        "text_folded": " ".join(fold(t) for t in texts if t),
+        # Words split here as queries split them: the engine's own tokenizer keeps
+        # "l'abbaye" whole, where a query for "L'Abbaye" asks for "l" and "abbaye".
+        "name_folded": " ".join(word for n in names for word in folded_tokens(n)),
+        "text_folded": " ".join(word for t in texts if t for word in folded_tokens(t)),
         "suggest": suggest,
         # Filters a tourist app offers: open at a moment, wheelchair access, free entry.
         "open_intervals": _open_intervals(site, now or datetime.now(UTC), hours_days),

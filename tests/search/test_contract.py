@@ -271,6 +271,15 @@ def test_an_older_version_never_replaces_a_newer_one(search_services):
     assert search(search_services, text="pagode").total == 1
 
 
+@pytest.mark.parametrize("typed", ["L'Abbaye", "l’abbaye", "abbaye", "L Abbaye"])
+def test_names_with_an_apostrophe_are_found_however_typed(search_services, typed):
+    publish(
+        search_services,
+        site_record("dai-noi", slug="abbaye", name={"fr": "L’Abbaye de la Trinh"}),
+    )
+    assert ids(search(search_services, text=typed)) == ["abbaye"]
+
+
 def test_rebuild_switches_to_a_fresh_index(hue):
     before = search(hue).total
     # An index that drifted (a document removed behind the catalogue's back) is healed.

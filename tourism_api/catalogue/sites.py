@@ -104,9 +104,17 @@ class Catalogue:
         status: str = "draft",
         organisation_id: int | None = None,
         origin: dict[str, str] | None = None,
+        sent: dict | None = None,
     ) -> Site:
         """Create a site inside the caller's transaction."""
-        result = self.create_many_in(session, [(raw, status)], actor, organisation_id, origin)[0]
+        result = self.create_many_in(
+            session,
+            [(raw, status)],
+            actor,
+            organisation_id,
+            origin,
+            sent=None if sent is None else [sent],
+        )[0]
         if isinstance(result, DomainError):
             raise result
         return result
@@ -118,6 +126,7 @@ class Catalogue:
         actor: str,
         organisation_id: int | None = None,
         origin: dict[str, str] | None = None,
+        sent: list[dict] | None = None,
     ) -> list[Site | DomainError]:
         """Create sites from (record, status) pairs with a few queries and one flush.
 
@@ -126,6 +135,8 @@ class Catalogue:
         problem comes back in its place and the others are still created. If the flush
         fails (a concurrent writer took a slug or source just now) Conflict is raised, and
         the caller rolls back its savepoint or transaction: the sites are all or none.
+        `sent`, for an import, is what its source sent for each item, kept on the site's
+        provenance row of that source (`origin`) for the next import to compare with.
         """
         results: list[Site | DomainError | None] = [None] * len(items)
         records: dict[int, dict] = {}
@@ -145,6 +156,7 @@ class Catalogue:
             {(s["source"], s["source_id"]) for r in records.values() for s in r.get("sources", [])},
         )
         slugs = rules.free_slugs(session, records, self.settings.languages)
+        logged: list[tuple[dict, dict]] = []
         for i, record in records.items():
             if isinstance(slugs[i], DomainError):
                 results[i] = slugs[i]
@@ -159,14 +171,19 @@ class Catalogue:
                 continue
             # The next record of this call claiming one of these sources is refused too.
             owners.update({(s.source, s.source_id): site.id for s in site.sources})
+            if sent is not None and origin and "source" in origin:
+                for provenance in site.sources:
+                    if provenance.source == origin["source"]:
+                        provenance.sent = sent[i]
             session.add(site)
             view = record_view(site)
             site.field_origins = origins_after(
                 {}, {}, field_values(view), origin or {"person": actor}
             )
-            self.changes.record(session, site, "create", actor, diff({}, view))
+            logged.append(self.changes.creation_rows(session, site, actor, diff({}, view)))
             results[i] = site
         flush(session)
+        self.changes.write_rows(session, logged)
         return results  # type: ignore[return-value]
 
     def _new_site(self, record: dict, status: str, actor: str) -> Site:

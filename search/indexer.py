@@ -24,6 +24,7 @@ from tourism_api.catalogue.models import OutboxEvent, Site
 from tourism_api.catalogue.site_records import SiteRecord, iter_sites, read_sites
 from tourism_api.db import transaction
 from tourism_api.gc_tuning import fewer_collections
+from tourism_api.read_ahead import read_ahead
 
 from .base import SearchBackend, SearchUnavailable
 from .documents import DEFAULT_HOURS_DAYS, site_document
@@ -148,11 +149,16 @@ class Indexer:
                 time.sleep(interval)
 
     def _published_documents(self) -> Iterator[dict]:
+        # The next batch is read while this one's documents are built.
+        for batch in read_ahead(self._published_batches()):
+            for site in batch:
+                yield self.document(site)
+
+    def _published_batches(self) -> Iterator[list[SiteRecord]]:
         with self.sessions() as session:
             for batch in iter_sites(session, Site.status == "published"):
-                for site in batch:
-                    yield self.document(site)
                 session.rollback()  # end the read transaction between batches
+                yield batch
 
     def refresh_hours(self, progress: Callable[[int], None] | None = None) -> int:
         """Re-index every published site with opening hours, so the open intervals their

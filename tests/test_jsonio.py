@@ -15,6 +15,7 @@ from tourism_api import jsonio
         "-9999999999999999999",
         '{"x": NaN, "y": Infinity}',  # what Python's json writes for them
         "[]",
+        "{}",
         "null",
     ],
 )
@@ -23,6 +24,16 @@ def test_loads_reads_what_json_reads(text):
     for given in (text, text.encode()):
         value = jsonio.loads(given)
         assert repr(value) == repr(expected)  # NaN != NaN, so compare what they print
+
+
+def test_empty_values_are_new_objects_each_time():
+    """A column's value is changed in place by callers: two rows must not share one."""
+    first, second = jsonio.loads("{}"), jsonio.loads(b"{}")
+    first["changed"] = True
+    assert second == {} and jsonio.loads("{}") == {}
+    items = jsonio.loads("[]")
+    items.append(1)
+    assert jsonio.loads("[]") == []
 
 
 def test_loads_still_refuses_what_is_not_json():

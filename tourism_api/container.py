@@ -28,7 +28,7 @@ from .catalogue.queries import SiteLister
 from .catalogue.sites import Catalogue
 from .catalogue.tiles import TileRenderer
 from .config import Settings
-from .db import get_engine, session_factory
+from .db import get_engine, read_session_factory, session_factory
 from .jobs.queue import JobQueue
 from .services.calendar import CalendarRefresh
 from .services.change_feed import ChangeFeedService
@@ -91,7 +91,7 @@ class Services:
             changes.after_write.append(indexer.drain_quietly)
         catalogue = Catalogue(settings, sessions, changes)
         taxonomy = Taxonomy(sessions, settings.languages)
-        lister = SiteLister(sessions, cursors)
+        lister = SiteLister(read_session_factory(engine), cursors)
         storage = open_storage(settings.media_root)
         lifecycle = Lifecycle(sessions, changes)
         reviews = ReviewQueue(sessions, lifecycle)

@@ -83,3 +83,20 @@ def test_what_an_import_sent_is_kept_with_the_new_sites_provenance(services):
     with services.sessions() as session:
         kept = session.scalar(select(SiteSource.sent).where(SiteSource.site_id == site.id))
     assert kept == sent
+
+
+def test_lists_read_without_a_transaction_and_writes_keep_theirs(services):
+    """On PostgreSQL a list page is one statement sent alone (no BEGIN and ROLLBACK round
+    trips); every write still commits or rolls back as a whole."""
+    postgres = services.engine.dialect.name == "postgresql"
+
+    def autocommit(session) -> bool:
+        connection = session.connection()
+        if postgres:  # the driver's own flag: no BEGIN is sent
+            return connection.connection.dbapi_connection.autocommit
+        return connection.get_execution_options().get("isolation_level") == "AUTOCOMMIT"
+
+    with services.lister.sessions() as session:
+        assert autocommit(session) == postgres
+    with transaction(services.sessions) as session:
+        assert not autocommit(session)

@@ -30,7 +30,7 @@ class ChangeArgs(Schema):
 
 
 @blp.route("", methods=["GET"])
-@blp.arguments(ChangeArgs, location="query", as_kwargs=False, unknown=RAISE)
+@blp.arguments(ChangeArgs(), location="query", as_kwargs=False, unknown=RAISE)
 @blp.response(200, ChangePageSchema)
 @blp.alt_response(400, schema=ApiErrorSchema, description="A token this feed did not give out")
 def changes(args):

@@ -52,7 +52,7 @@ def _answer(args: dict, site_ref: str | None = None) -> dict:
 
 
 @blp.route("/events", methods=["GET"])
-@blp.arguments(EventArgs, location="query", as_kwargs=False, unknown=RAISE)
+@blp.arguments(EventArgs(), location="query", as_kwargs=False, unknown=RAISE)
 @blp.response(200, EventPageSchema)
 @blp.alt_response(422, schema=ApiErrorSchema, description="Bad dates, place or cursor")
 def list_events(args):
@@ -64,7 +64,7 @@ def list_events(args):
 
 
 @blp.route("/sites/<string:ref>/events", methods=["GET"])
-@blp.arguments(EventArgs, location="query", as_kwargs=False, unknown=RAISE)
+@blp.arguments(EventArgs(), location="query", as_kwargs=False, unknown=RAISE)
 @blp.response(200, EventPageSchema)
 @blp.alt_response(404, schema=ApiErrorSchema, description="No such published site")
 def site_events(args, ref):

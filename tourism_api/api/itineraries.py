@@ -123,7 +123,7 @@ class PlanSchema(Schema):
 
 
 @blp.route("", methods=["POST"])
-@blp.arguments(ItineraryInputSchema)
+@blp.arguments(ItineraryInputSchema())
 @blp.response(200, PlanSchema)
 @blp.alt_response(422, schema=ApiErrorSchema, description="What is wrong with the request")
 def plan(body):

@@ -6,12 +6,13 @@ properties are the same site views `/v1` returns.
 
 from __future__ import annotations
 
-from marshmallow import Schema, fields
+from marshmallow import fields
 
+from .fast_dump import FastSchema
 from .schemas import SiteSchema
 
 
-class OgcLinkSchema(Schema):
+class OgcLinkSchema(FastSchema):
     href = fields.Str(required=True)
     rel = fields.Str()
     type = fields.Str()
@@ -20,33 +21,33 @@ class OgcLinkSchema(Schema):
     templated = fields.Bool()
 
 
-class LandingSchema(Schema):
+class LandingSchema(FastSchema):
     title = fields.Str()
     description = fields.Str()
     version = fields.Str()
     links = fields.List(fields.Nested(OgcLinkSchema))
 
 
-class ConformanceSchema(Schema):
+class ConformanceSchema(FastSchema):
     conformsTo = fields.List(fields.Str())
 
 
-class SpatialExtentSchema(Schema):
+class SpatialExtentSchema(FastSchema):
     bbox = fields.List(fields.List(fields.Float()))
     crs = fields.Str()
 
 
-class TemporalExtentSchema(Schema):
+class TemporalExtentSchema(FastSchema):
     interval = fields.List(fields.List(fields.Str(allow_none=True)))
     trs = fields.Str()
 
 
-class ExtentSchema(Schema):
+class ExtentSchema(FastSchema):
     spatial = fields.Nested(SpatialExtentSchema)
     temporal = fields.Nested(TemporalExtentSchema)
 
 
-class CollectionSchema(Schema):
+class CollectionSchema(FastSchema):
     id = fields.Str(required=True)
     title = fields.Str()
     description = fields.Str()
@@ -58,13 +59,13 @@ class CollectionSchema(Schema):
     storageCrs = fields.Str()
 
 
-class CollectionsSchema(Schema):
+class CollectionsSchema(FastSchema):
     links = fields.List(fields.Nested(OgcLinkSchema))
     collections = fields.List(fields.Nested(CollectionSchema))
     crs = fields.List(fields.Str())
 
 
-class OgcFeatureSchema(Schema):
+class OgcFeatureSchema(FastSchema):
     type = fields.Str(metadata={"enum": ["Feature"]})
     id = fields.Str()
     geometry = fields.Dict(allow_none=True, metadata={"description": "In the requested crs"})
@@ -72,7 +73,7 @@ class OgcFeatureSchema(Schema):
     links = fields.List(fields.Nested(OgcLinkSchema))
 
 
-class OgcFeatureCollectionSchema(Schema):
+class OgcFeatureCollectionSchema(FastSchema):
     type = fields.Str(metadata={"enum": ["FeatureCollection"]})
     features = fields.List(fields.Nested(OgcFeatureSchema))
     links = fields.List(fields.Nested(OgcLinkSchema))
@@ -81,7 +82,7 @@ class OgcFeatureCollectionSchema(Schema):
     numberReturned = fields.Int()
 
 
-class QueryablesSchema(Schema):
+class QueryablesSchema(FastSchema):
     """A JSON Schema document (OGC API - Features Part 3)."""
 
     class Meta:

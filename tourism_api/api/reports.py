@@ -138,7 +138,7 @@ def report(ref):
 
 @blp.route("/reviews/reports", methods=["GET"])
 @blp.doc(security=STAFF)
-@blp.arguments(ReportQueueArgs, location="query", as_kwargs=False, unknown=RAISE)
+@blp.arguments(ReportQueueArgs(), location="query", as_kwargs=False, unknown=RAISE)
 @blp.response(200, ReportListSchema)
 def queue(args):
     """Visitors' reports on your office's sites (all, for administrators), most reported

@@ -4,9 +4,11 @@ the rest: types, nullability, content types)."""
 
 from __future__ import annotations
 
-from marshmallow import Schema, fields, validate
+from marshmallow import fields, validate
 
 from media_store.images import FORMATS, SIZES
+
+from .fast_dump import FastSchema
 
 
 def _timestamp(**kwargs) -> fields.Str:
@@ -22,7 +24,7 @@ class GeometryField(fields.Dict):
     """A GeoJSON geometry object, passed through as it is."""
 
 
-class DisplaySchema(Schema):
+class DisplaySchema(FastSchema):
     lang = fields.Str(allow_none=True, metadata={"description": "The language of `name`"})
     name = fields.Str(allow_none=True)
     short_description = fields.Str(allow_none=True)
@@ -31,7 +33,7 @@ class DisplaySchema(Schema):
     )
 
 
-class ImageRefSchema(Schema):
+class ImageRefSchema(FastSchema):
     id = fields.Str()
     thumbnail = fields.Str()
     thumbnail_jpeg = fields.Str()
@@ -43,11 +45,11 @@ class ImageRefSchema(Schema):
     attribution = fields.Str(allow_none=True)
 
 
-class SiteLinksSchema(Schema):
+class SiteLinksSchema(FastSchema):
     self = fields.Str()
 
 
-class ProvinceSchema(Schema):
+class ProvinceSchema(FastSchema):
     code = fields.Str(metadata={"description": "Official code: 46 is the city of Huế"})
     name = fields.Str()
     ward_code = fields.Str(allow_none=True)
@@ -61,7 +63,7 @@ class ProvinceSchema(Schema):
     )
 
 
-class HoursNowSchema(Schema):
+class HoursNowSchema(FastSchema):
     open = fields.Bool(allow_none=True, metadata={"description": "null when hours are unknown"})
     next_change = fields.Str(
         allow_none=True,
@@ -73,7 +75,7 @@ class HoursNowSchema(Schema):
     )
 
 
-class SiteSchema(Schema):
+class SiteSchema(FastSchema):
     id = fields.Str()
     slug = fields.Str()
     kind = fields.Str()
@@ -135,18 +137,18 @@ class SiteSchema(Schema):
     links = fields.Nested(SiteLinksSchema)
 
 
-class PageLinksSchema(Schema):
+class PageLinksSchema(FastSchema):
     next = fields.Str(allow_none=True)
 
 
-class EventDisplaySchema(Schema):
+class EventDisplaySchema(FastSchema):
     lang = fields.Str(allow_none=True, metadata={"description": "The language of `name`"})
     name = fields.Str(allow_none=True)
     description = fields.Str(allow_none=True)
     description_lang = fields.Str(allow_none=True)
 
 
-class EventSiteSchema(Schema):
+class EventSiteSchema(FastSchema):
     id = fields.Str()
     slug = fields.Str()
     kind = fields.Str()
@@ -156,7 +158,7 @@ class EventSiteSchema(Schema):
     links = fields.Nested(SiteLinksSchema)
 
 
-class EventOccurrenceSchema(Schema):
+class EventOccurrenceSchema(FastSchema):
     event = fields.Dict(metadata={"description": "The event as its site's record holds it"})
     display = fields.Nested(EventDisplaySchema)
     starts = fields.Str(
@@ -168,12 +170,12 @@ class EventOccurrenceSchema(Schema):
     distance_m = fields.Float(metadata={"description": "Only with lat/lon"})
 
 
-class EventPageSchema(Schema):
+class EventPageSchema(FastSchema):
     items = fields.List(fields.Nested(EventOccurrenceSchema))
     links = fields.Nested(PageLinksSchema)
 
 
-class ChangeSchema(Schema):
+class ChangeSchema(FastSchema):
     token = fields.Str(metadata={"description": "Resume after this change with since=token"})
     change = fields.Str(metadata={"enum": ["created", "updated", "deleted"]})
     id = fields.Str()
@@ -186,18 +188,18 @@ class ChangeSchema(Schema):
     )
 
 
-class ChangeLinksSchema(Schema):
+class ChangeLinksSchema(FastSchema):
     next = fields.Str()
 
 
-class ChangePageSchema(Schema):
+class ChangePageSchema(FastSchema):
     changes = fields.List(fields.Nested(ChangeSchema))
     next = fields.Str(metadata={"description": "The token to ask with next time"})
     more = fields.Bool(metadata={"description": "More changes are waiting: ask again at once"})
     links = fields.Nested(ChangeLinksSchema)
 
 
-class SitePageSchema(Schema):
+class SitePageSchema(FastSchema):
     items = fields.List(fields.Nested(SiteSchema))
     total = fields.Int(
         metadata={"description": "Matches in all pages; when answered from the search index"}
@@ -211,20 +213,20 @@ class SitePageSchema(Schema):
     links = fields.Nested(PageLinksSchema)
 
 
-class SiteFeatureSchema(Schema):
+class SiteFeatureSchema(FastSchema):
     type = fields.Str(metadata={"enum": ["Feature"]})
     id = fields.Str()
     geometry = GeometryField(allow_none=True)
     properties = fields.Nested(SiteSchema)
 
 
-class LinkSchema(Schema):
+class LinkSchema(FastSchema):
     rel = fields.Str()
     href = fields.Str()
     type = fields.Str()
 
 
-class SiteFeatureCollectionSchema(Schema):
+class SiteFeatureCollectionSchema(FastSchema):
     type = fields.Str(metadata={"enum": ["FeatureCollection"]})
     features = fields.List(fields.Nested(SiteFeatureSchema))
     numberReturned = fields.Int()
@@ -234,7 +236,7 @@ class SiteFeatureCollectionSchema(Schema):
     links = fields.List(fields.Nested(LinkSchema))
 
 
-class SuggestionSchema(Schema):
+class SuggestionSchema(FastSchema):
     id = fields.Str()
     slug = fields.Str()
     name = fields.Str(allow_none=True)
@@ -244,11 +246,11 @@ class SuggestionSchema(Schema):
     matched = fields.Str(metadata={"description": "The folded name tail that matched"})
 
 
-class SuggestListSchema(Schema):
+class SuggestListSchema(FastSchema):
     items = fields.List(fields.Nested(SuggestionSchema))
 
 
-class RevisionSchema(Schema):
+class RevisionSchema(FastSchema):
     version = fields.Int()
     action = fields.Str()
     actor = fields.Str()
@@ -257,48 +259,48 @@ class RevisionSchema(Schema):
     comment = fields.Str(allow_none=True, metadata={"description": "A reviewer's reason"})
 
 
-class RestoreSchema(Schema):
+class RestoreSchema(FastSchema):
     version = fields.Int(required=True, validate=validate.Range(min=1, max=2**31 - 1))
 
 
-class RevisionListSchema(Schema):
+class RevisionListSchema(FastSchema):
     items = fields.List(fields.Nested(RevisionSchema))
 
 
-class CategorySchema(Schema):
+class CategorySchema(FastSchema):
     code = fields.Str()
     parent = fields.Str(allow_none=True)
     label = _texts()
 
 
-class CategoryListSchema(Schema):
+class CategoryListSchema(FastSchema):
     items = fields.List(fields.Nested(CategorySchema))
 
 
-class CodeSchema(Schema):
+class CodeSchema(FastSchema):
     code = fields.Str()
     description = fields.Str()
 
 
-class VocabularySchema(Schema):
+class VocabularySchema(FastSchema):
     kinds = fields.List(fields.Nested(CodeSchema))
     designations = fields.List(fields.Nested(CodeSchema))
     statuses = fields.List(fields.Str())
 
 
-class SearchHealthSchema(Schema):
+class SearchHealthSchema(FastSchema):
     backend = fields.Str()
     ok = fields.Bool()
     pending_changes = fields.Int()
 
 
-class HealthSchema(Schema):
+class HealthSchema(FastSchema):
     status = fields.Str(metadata={"enum": ["ok", "degraded"]})
     database = fields.Str()
     search = fields.Nested(SearchHealthSchema)
 
 
-class ImportSummarySchema(Schema):
+class ImportSummarySchema(FastSchema):
     records = fields.Int()
     created = fields.Int()
     updated = fields.Int()
@@ -315,7 +317,7 @@ class ImportSummarySchema(Schema):
     )
 
 
-class ImportSchema(Schema):
+class ImportSchema(FastSchema):
     id = fields.Int()
     profile = fields.Str()
     filename = fields.Str()
@@ -331,7 +333,7 @@ class ImportSchema(Schema):
     links = fields.Nested(SiteLinksSchema)
 
 
-class JobSchema(Schema):
+class JobSchema(FastSchema):
     id = fields.Str()
     kind = fields.Str(metadata={"enum": ["import", "derivatives", "reindex"]})
     status = fields.Str(metadata={"enum": ["queued", "running", "done", "failed"]})
@@ -348,16 +350,16 @@ class JobSchema(Schema):
     links = fields.Dict()
 
 
-class ImportListSchema(Schema):
+class ImportListSchema(FastSchema):
     items = fields.List(fields.Nested(ImportSchema))
 
 
-class GpsSchema(Schema):
+class GpsSchema(FastSchema):
     lat = fields.Float()
     lon = fields.Float()
 
 
-MediaLinksSchema = Schema.from_dict(
+MediaLinksSchema = FastSchema.from_dict(
     {
         "self": fields.Str(),
         "iiif": fields.Str(),
@@ -367,7 +369,7 @@ MediaLinksSchema = Schema.from_dict(
 )
 
 
-class MediaSchema(Schema):
+class MediaSchema(FastSchema):
     id = fields.Str()
     site_id = fields.Str()
     width = fields.Int()
@@ -394,11 +396,11 @@ class MediaSchema(Schema):
     updated_by = fields.Str(metadata={"description": "Staff only"})
 
 
-class MediaListSchema(Schema):
+class MediaListSchema(FastSchema):
     items = fields.List(fields.Nested(MediaSchema))
 
 
-class ApiErrorSchema(Schema):
+class ApiErrorSchema(FastSchema):
     """The one error shape of this API."""
 
     code = fields.Int()
@@ -412,7 +414,7 @@ BINARY = {"type": "string", "format": "binary"}
 LOOSE_OBJECT = {"type": "object", "additionalProperties": True}
 
 
-class ReviewItemSchema(Schema):
+class ReviewItemSchema(FastSchema):
     site_id = fields.Str()
     slug = fields.Str()
     name = _texts()
@@ -429,11 +431,11 @@ class ReviewItemSchema(Schema):
     )
 
 
-class ReviewListSchema(Schema):
+class ReviewListSchema(FastSchema):
     items = fields.List(fields.Nested(ReviewItemSchema))
 
 
-class ProposalSchema(Schema):
+class ProposalSchema(FastSchema):
     id = fields.Int()
     site_id = fields.Str()
     slug = fields.Str()
@@ -462,16 +464,16 @@ class ProposalSchema(Schema):
     comment = fields.Str(allow_none=True)
 
 
-class ProposalListSchema(Schema):
+class ProposalListSchema(FastSchema):
     items = fields.List(fields.Nested(ProposalSchema))
 
 
-class FieldOriginSchema(Schema):
+class FieldOriginSchema(FastSchema):
     source = fields.Str(metadata={"description": "An import source set the value"})
     person = fields.Str(metadata={"description": "A person set the value"})
 
 
-class FieldProvenanceSchema(Schema):
+class FieldProvenanceSchema(FastSchema):
     field = fields.Str()
     value = fields.Raw(allow_none=True, metadata={"description": "null: the site has none"})
     origin = fields.Nested(
@@ -483,7 +485,7 @@ class FieldProvenanceSchema(Schema):
 
 
 # From a dict: a class attribute named `fields` would hide the marshmallow module.
-SiteProvenanceSchema = Schema.from_dict(
+SiteProvenanceSchema = FastSchema.from_dict(
     {
         "site_id": fields.Str(),
         "version": fields.Int(),
@@ -494,14 +496,14 @@ SiteProvenanceSchema = Schema.from_dict(
 )
 
 
-class DecisionSchema(Schema):
+class DecisionSchema(FastSchema):
     comment = fields.Str(
         validate=validate.Length(max=2000),
         metadata={"description": "Why: required to reject, optional to approve"},
     )
 
 
-class ProfileSchema(Schema):
+class ProfileSchema(FastSchema):
     name = fields.Str()
     source = fields.Str()
     format = fields.Str()
@@ -511,11 +513,11 @@ class ProfileSchema(Schema):
     toml = fields.Str(metadata={"description": "The profile itself; not in lists"})
 
 
-class ProfileListSchema(Schema):
+class ProfileListSchema(FastSchema):
     items = fields.List(fields.Nested(ProfileSchema))
 
 
-class ProfileInputSchema(Schema):
+class ProfileInputSchema(FastSchema):
     toml = fields.Str(
         required=True, metadata={"description": "A mapping profile (ingest/profiles/README.md)"}
     )
@@ -524,7 +526,7 @@ class ProfileInputSchema(Schema):
 # -- administration -------------------------------------------------------------
 
 
-class OrganisationSchema(Schema):
+class OrganisationSchema(FastSchema):
     id = fields.Int(dump_only=True)
     code = fields.Str(
         required=True,
@@ -535,14 +537,14 @@ class OrganisationSchema(Schema):
     created_at = _timestamp(dump_only=True)
 
 
-class OrganisationListSchema(Schema):
+class OrganisationListSchema(FastSchema):
     items = fields.List(fields.Nested(OrganisationSchema))
 
 
 ROLE_FIELD = {"metadata": {"enum": ["viewer", "editor", "reviewer", "admin"]}}
 
 
-class AccountSchema(Schema):
+class AccountSchema(FastSchema):
     id = fields.Int()
     username = fields.Str()
     display_name = fields.Str()
@@ -554,11 +556,11 @@ class AccountSchema(Schema):
     last_login_at = _timestamp(allow_none=True)
 
 
-class AccountListSchema(Schema):
+class AccountListSchema(FastSchema):
     items = fields.List(fields.Nested(AccountSchema))
 
 
-class AccountInputSchema(Schema):
+class AccountInputSchema(FastSchema):
     username = fields.Str(required=True, validate=validate.Length(max=60))
     display_name = fields.Str(required=True, validate=validate.Length(max=120))
     organisation = fields.Str(required=True, validate=validate.Length(max=40))
@@ -571,7 +573,7 @@ class AccountInputSchema(Schema):
     )
 
 
-class AccountChangeSchema(Schema):
+class AccountChangeSchema(FastSchema):
     display_name = fields.Str(validate=validate.Length(max=120))
     organisation = fields.Str(validate=validate.Length(max=40))
     role = fields.Str(**ROLE_FIELD)
@@ -581,7 +583,7 @@ class AccountChangeSchema(Schema):
     )
 
 
-class ApiKeyRecordSchema(Schema):
+class ApiKeyRecordSchema(FastSchema):
     id = fields.Int()
     name = fields.Str()
     contact = fields.Str(allow_none=True)
@@ -593,17 +595,17 @@ class ApiKeyRecordSchema(Schema):
     key = fields.Str(metadata={"description": "The key itself: only in the answer that created it"})
 
 
-class ApiKeyListSchema(Schema):
+class ApiKeyListSchema(FastSchema):
     items = fields.List(fields.Nested(ApiKeyRecordSchema))
 
 
-class ApiKeyInputSchema(Schema):
+class ApiKeyInputSchema(FastSchema):
     name = fields.Str(required=True, validate=validate.Length(max=120))
     plan = fields.Str(load_default="free", metadata={"enum": ["free", "partner"]})
     contact = fields.Str(validate=validate.Length(max=200))
 
 
-class CategoryInputSchema(Schema):
+class CategoryInputSchema(FastSchema):
     code = fields.Str(required=True, validate=validate.Length(max=60))
     label = fields.Dict(keys=fields.Str(), values=fields.Str(), required=True)
     parent = fields.Str(allow_none=True, validate=validate.Length(max=60))

@@ -53,7 +53,7 @@ class SuggestArgs(FormatArgs):
 
 
 @blp.route("/search", methods=["GET"])
-@blp.arguments(SearchArgs, location="query", as_kwargs=False, unknown=RAISE)
+@blp.arguments(SearchArgs(), location="query", as_kwargs=False, unknown=RAISE)
 @blp.response(200, SitePageSchema)
 @blp.alt_response(200, schema=SiteFeatureCollectionSchema, content_type=GEOJSON, success=True)
 def search(args):
@@ -69,7 +69,7 @@ def search(args):
 
 
 @blp.route("/suggest", methods=["GET"])
-@blp.arguments(SuggestArgs, location="query", as_kwargs=False, unknown=RAISE)
+@blp.arguments(SuggestArgs(), location="query", as_kwargs=False, unknown=RAISE)
 @blp.response(200, SuggestListSchema)
 def suggest(args):
     """Names completing what was typed in a search box ("thien m" -> "Chùa Thiên Mụ")."""

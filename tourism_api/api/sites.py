@@ -114,7 +114,7 @@ JSONLD_SCHEMA = {"type": "object", "description": "schema.org TouristAttraction 
 @blp.route("")
 class Sites(MethodView):
     @blp.doc(security=OPTIONAL_STAFF)
-    @blp.arguments(SiteListArgs, location="query", as_kwargs=False, unknown=RAISE)
+    @blp.arguments(SiteListArgs(), location="query", as_kwargs=False, unknown=RAISE)
     @blp.response(200, SitePageSchema)
     @geojson_alternative(SiteFeatureCollectionSchema)
     @blp.alt_response(422, schema=ApiErrorSchema, description="Invalid parameters")
@@ -145,7 +145,7 @@ class Sites(MethodView):
 @blp.route("/<string:ref>")
 class SiteItem(MethodView):
     @blp.doc(security=OPTIONAL_STAFF)
-    @blp.arguments(FormatArgs, location="query", as_kwargs=False, unknown=RAISE)
+    @blp.arguments(FormatArgs(), location="query", as_kwargs=False, unknown=RAISE)
     @blp.response(200, SiteSchema, headers=ETAG_HEADER)
     @geojson_alternative(SiteFeatureSchema)
     @blp.doc(responses={200: {"content": {JSONLD: {"schema": JSONLD_SCHEMA}}}})

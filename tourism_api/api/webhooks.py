@@ -84,7 +84,7 @@ def _webhook(webhook, secret: str | None = None) -> dict:
 
 @blp.route("", methods=["POST"])
 @blp.doc(security=APP_KEY)
-@blp.arguments(WebhookInputSchema)
+@blp.arguments(WebhookInputSchema())
 @blp.response(201, WebhookSchema)
 @blp.alt_response(401, schema=ApiErrorSchema, description="No app key")
 def create(body):

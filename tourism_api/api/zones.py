@@ -27,7 +27,7 @@ blp = Blueprint(
 
 @blp.route("", methods=["GET"])
 @blp.doc(security=OPTIONAL_STAFF)
-@blp.arguments(SiteListArgs, location="query", as_kwargs=False, unknown=RAISE)
+@blp.arguments(SiteListArgs(), location="query", as_kwargs=False, unknown=RAISE)
 @blp.response(200, SitePageSchema)
 @blp.alt_response(200, schema=SiteFeatureCollectionSchema, content_type=GEOJSON, success=True)
 def list_zones(args):
@@ -40,7 +40,7 @@ def list_zones(args):
 
 @blp.route("/<string:ref>", methods=["GET"])
 @blp.doc(security=OPTIONAL_STAFF)
-@blp.arguments(FormatArgs, location="query", as_kwargs=False, unknown=RAISE)
+@blp.arguments(FormatArgs(), location="query", as_kwargs=False, unknown=RAISE)
 @blp.response(200, SiteSchema, headers=ETAG_HEADER)
 @blp.alt_response(200, schema=SiteFeatureSchema, content_type=GEOJSON, success=True)
 @blp.doc(responses={200: {"content": {JSONLD: {"schema": JSONLD_SCHEMA}}}})
@@ -55,7 +55,7 @@ def get_zone(args, ref):
 
 @blp.route("/<string:ref>/sites", methods=["GET"])
 @blp.doc(security=OPTIONAL_STAFF)
-@blp.arguments(SiteListArgs, location="query", as_kwargs=False, unknown=RAISE)
+@blp.arguments(SiteListArgs(), location="query", as_kwargs=False, unknown=RAISE)
 @blp.response(200, SitePageSchema)
 @blp.alt_response(200, schema=SiteFeatureCollectionSchema, content_type=GEOJSON, success=True)
 @blp.alt_response(404, schema=ApiErrorSchema, description="No such zone")

@@ -29,6 +29,11 @@ class Normalised:
     errors: dict[str, list[str]] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
 
+    @property
+    def source(self) -> dict:
+        """The importing source's provenance entry, as the record carries it."""
+        return self.record["sources"][0]
+
 
 def _raw_value(fields: dict, spec: dict) -> Any:
     names = spec.get("fields") or [spec["field"]]

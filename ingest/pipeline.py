@@ -133,6 +133,7 @@ class Importer:
             item = self._checks.check(raw)
             if item is not None:
                 ready.append((raw.position, item))
+        ready = self._skip_unchanged(session, ready)
         owned = self._own_sites(session, [item.source_id for _, item in ready])
         by_place = matching.others_exist(session, self.profile.source)
         new: list[tuple[str, Normalised, list]] = []
@@ -155,6 +156,46 @@ class Importer:
             self.report.reject(position, field_name, message)
 
     # -- one record -----------------------------------------------------------------
+
+    def _skip_unchanged(
+        self, session: Session, ready: list[tuple[str, Normalised]]
+    ) -> list[tuple[str, Normalised]]:
+        """Count as unchanged, without loading their sites, the records this source sends
+        exactly as last time (values and its own provenance entry): most of a re-import.
+
+        Reconciling such a record changes, queues and remembers nothing, whoever edited
+        the site since: every value equals what was sent, and a value sent again never
+        overrides a person. (A source merged into another's site remembers only its
+        names; its other values differ from what it remembers, so it takes the full way.)
+        """
+        if not ready:
+            return ready
+        rows = session.execute(
+            select(
+                SiteSource.source_id,
+                SiteSource.sent,
+                SiteSource.licence,
+                SiteSource.attribution,
+                SiteSource.url,
+            ).where(
+                SiteSource.source == self.profile.source,
+                SiteSource.source_id.in_([item.source_id for _, item in ready]),
+            )
+        )
+        last_time = {}
+        for source_id, sent, licence, attribution, url in rows:
+            entry = {"source": self.profile.source, "source_id": source_id}
+            extra = {"licence": licence, "attribution": attribution, "url": url}
+            entry.update((k, v) for k, v in extra.items() if v is not None)
+            last_time[source_id] = (sent, entry)
+        rest = []
+        for position, item in ready:
+            known = last_time.get(item.source_id)
+            if known is not None and known == (field_values(item.record), item.source):
+                self.report.unchanged += 1
+            else:
+                rest.append((position, item))
+        return rest
 
     def _own_sites(self, session: Session, source_ids: list[str]) -> dict[str, Site]:
         """The sites this source already recorded, by source id, in one query."""
@@ -199,8 +240,6 @@ class Importer:
         """Apply what this source may change, list the rest for review, remember what it
         sent; True when the site changed."""
         source = self.profile.source
-        before = record_view(site)
-        current = field_values(before)
         offered = field_values(item.record)
         if not owner:
             # Names in more languages, and the area of a place another list has as a point.
@@ -210,6 +249,8 @@ class Importer:
                 if path.startswith("name.") or path == "footprint"
             }
         ours = next((s for s in site.sources if s.source == source), None)
+        before = record_view(site)
+        current = field_values(before)
         result = reconcile(current, offered, ours.sent if ours else None, owner=owner)
         queue = site.status == "published" and self.profile.updates == "review"
         target = with_values(before, {} if queue else result.changes)
@@ -306,7 +347,7 @@ class Importer:
 
     def _sources_with_ours(self, site: Site, item: Normalised) -> list[dict]:
         """The site's provenance with this source's entry refreshed in place (or appended)."""
-        ours = item.record["sources"][0]
+        ours = item.source
         sources = [
             ours if s.source == self.profile.source else source_view(s) for s in site.sources
         ]

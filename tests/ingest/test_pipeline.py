@@ -51,6 +51,22 @@ def test_staff_spreadsheet_imports_and_reruns_as_a_no_op(services, catalogue):
     assert (count(services, Revision), count(services, OutboxEvent)) == (revisions, outbox)
 
 
+def test_a_new_licence_in_the_profile_reaches_every_site_on_re_import(
+    services, catalogue, tmp_path
+):
+    """The rows are the same as last time, the source's terms are not: not "unchanged"."""
+    run(catalogue, STAFF_PROFILE, FIXTURES / "hue-relics.utf8.csv")
+    text = Path(STAFF_PROFILE).read_text(encoding="utf-8")
+    relicensed = tmp_path / "hue-relics.toml"
+    relicensed.write_text(text.replace('"CC-BY-4.0"', '"CC0-1.0"'), encoding="utf-8")
+    report = run(catalogue, str(relicensed), FIXTURES / "hue-relics.utf8.csv")
+    assert (report.updated, report.unchanged) == (4, 0)
+    site = catalogue.get_site("chua-thien-mu", include_unpublished=True)
+    assert [(s.source, s.licence) for s in site.sources] == [("tth-relics", "CC0-1.0")]
+    again = run(catalogue, str(relicensed), FIXTURES / "hue-relics.utf8.csv")
+    assert (again.updated, again.unchanged) == (0, 4)
+
+
 def test_a_changed_row_becomes_an_update_with_a_revision(services, catalogue, tmp_path):
     run(catalogue, STAFF_PROFILE, FIXTURES / "hue-relics.utf8.csv")
     text = (FIXTURES / "hue-relics.utf8.csv").read_text(encoding="utf-8")

@@ -114,3 +114,16 @@ def load_catalogue(database_url: str, n: int) -> None:
     if batch:
         flush()
     engine.dispose()
+
+
+def add_engine_arguments(parser, *, sizes: str, postgres_help: str) -> None:
+    """--sizes, --postgres and --elasticsearch, as every benchmark over the engines takes them."""
+    import os
+
+    parser.add_argument("--sizes", default=sizes, help="comma-separated site counts")
+    parser.add_argument(
+        "--postgres",
+        default=os.environ.get("TOURISM_BENCH_POSTGRES_URL"),
+        help=f"{postgres_help} (default: $TOURISM_BENCH_POSTGRES_URL)",
+    )
+    parser.add_argument("--elasticsearch", required=True, help="URL of an Elasticsearch node")

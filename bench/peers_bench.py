@@ -46,7 +46,12 @@ from urllib.parse import urlencode, urlparse
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from fixtures import free_port, load_catalogue, synthetic_sites  # noqa: E402
+from fixtures import (  # noqa: E402
+    add_engine_arguments,
+    free_port,
+    load_catalogue,
+    synthetic_sites,
+)
 
 PYGEOAPI_VERSION = "0.21.0"
 PEER_VENV = ROOT / "var" / "bench" / "pygeoapi"
@@ -721,13 +726,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--sizes", default="10000,100000", help="comma-separated site counts")
-    parser.add_argument(
-        "--postgres",
-        default=os.environ.get("TOURISM_BENCH_POSTGRES_URL"),
-        help="a PostGIS database for the benchmark alone (default TOURISM_BENCH_POSTGRES_URL)",
+    add_engine_arguments(
+        parser, sizes="10000,100000", postgres_help="a PostGIS database for the benchmark alone"
     )
-    parser.add_argument("--elasticsearch", required=True, help="URL of an Elasticsearch node")
     parser.add_argument("--duration", type=int, default=15, help="seconds per wrk run")
     parser.add_argument("--runs", type=int, default=3, help="runs per cell (median printed)")
     parser.add_argument(

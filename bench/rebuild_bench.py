@@ -25,7 +25,6 @@ from __future__ import annotations
 import argparse
 import json
 import multiprocessing
-import os
 import random
 import resource
 import statistics
@@ -39,7 +38,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from fixtures import load_catalogue, synthetic_sites  # noqa: E402
+from fixtures import add_engine_arguments, load_catalogue, synthetic_sites  # noqa: E402
 
 PREFIX = "rebuild-bench"
 
@@ -245,13 +244,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--sizes", default="100000", help="comma-separated site counts")
-    parser.add_argument(
-        "--postgres",
-        default=os.environ.get("TOURISM_BENCH_POSTGRES_URL"),
-        help="the benchmark's PostgreSQL database (default: $TOURISM_BENCH_POSTGRES_URL)",
+    add_engine_arguments(
+        parser, sizes="100000", postgres_help="the benchmark's PostgreSQL database"
     )
-    parser.add_argument("--elasticsearch", required=True, help="URL of an Elasticsearch node")
     parser.add_argument(
         "--search-rate",
         type=float,

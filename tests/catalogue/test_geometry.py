@@ -1,6 +1,15 @@
-import pytest
+import random
 
-from tourism_api.catalogue.geometry import GeometryError, parse_geojson
+import pytest
+import shapely
+
+from tourism_api.catalogue.geometry import (
+    GeometryError,
+    from_db,
+    geojson_from_db,
+    parse_geojson,
+    to_geojson,
+)
 
 POLY = ("Polygon", "MultiPolygon", "LineString")
 
@@ -44,3 +53,50 @@ def test_valid_polygon_with_hole():
     hole = [[2, 2], [2, 4], [4, 4], [4, 2], [2, 2]]
     geometry = parse_geojson({"type": "Polygon", "coordinates": [outer, hole]}, POLY)
     assert geometry.area == 96
+
+
+def _as_stored(geometry, **wkb_options):
+    from geoalchemy2.elements import WKBElement
+
+    if wkb_options.get("include_srid"):
+        geometry = shapely.set_srid(geometry, 4326)
+    return WKBElement(shapely.to_wkb(geometry, **wkb_options), srid=4326)
+
+
+@pytest.mark.parametrize(
+    ("wkb_options", "quick"),
+    [
+        ({"include_srid": False, "byte_order": 1}, True),
+        ({"include_srid": True, "byte_order": 1}, True),  # PostGIS's EWKB
+        ({"include_srid": True, "byte_order": 1, "hex": True}, True),  # SpatiaLite's
+        ({"include_srid": False, "byte_order": 0}, False),  # big-endian: the general way
+        ({"include_srid": True, "byte_order": 0}, False),
+    ],
+)
+def test_stored_geometries_read_as_geojson_the_same_on_the_quick_way(
+    wkb_options, quick, monkeypatch
+):
+    """2D points are read from their bytes directly; the answer equals Shapely's."""
+    from tourism_api.catalogue import geometry as module
+
+    rng = random.Random(7)
+    points = [shapely.Point(rng.uniform(-180, 180), rng.uniform(-90, 90)) for _ in range(500)]
+    points += [
+        shapely.Point(107.5796358123456789, 16.4537289012345),
+        shapely.Point(-0.0, 0.0),
+        shapely.Point(1e-9, -1e-9),
+    ]
+    others = [
+        shapely.Point(107.5, 16.4, 12.0),  # with a height
+        shapely.Point(),  # empty: NaN coordinates in WKB
+        shapely.box(107.5, 16.4, 107.6, 16.5),
+        shapely.LineString([(107.5, 16.4), (107.6, 16.5)]),
+    ]
+    stored = [_as_stored(g, **wkb_options) for g in points + others]
+    expected = [to_geojson(from_db(s)) for s in stored]
+    general = []
+    shapely_way = module.to_shape
+    monkeypatch.setattr(module, "to_shape", lambda v: general.append(v) or shapely_way(v))
+    assert [geojson_from_db(s) for s in stored] == expected
+    assert len(general) == (len(others) if quick else len(stored))
+    assert geojson_from_db(None) is None

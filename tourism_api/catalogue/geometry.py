@@ -7,7 +7,9 @@ zone is a data error the sender has to see, with where it is.
 
 from __future__ import annotations
 
+import contextlib
 import math
+import struct
 from typing import Any
 
 import shapely
@@ -143,3 +145,32 @@ def _round_coordinates(obj: Any) -> Any:
 def from_db(value: Any) -> BaseGeometry | None:
     """A Shapely geometry from what either database returns for a geometry column."""
     return None if value is None else to_shape(value)
+
+
+_XY = struct.Struct("<dd")
+# Little-endian (E)WKB of a 2D point: type 1, with or without the EWKB SRID flag.
+_POINT_HEADERS = {
+    b"\x01\x01\x00\x00\x00": 5,  # WKB
+    b"\x01\x01\x00\x00\x20": 9,  # EWKB with a 4-byte SRID after the type
+}
+
+
+def geojson_from_db(value: Any) -> dict | None:
+    """`to_geojson(from_db(value))`: the GeoJSON of a geometry column's value.
+
+    A site's location is a point, read for every site of a list or an index rebuild;
+    through Shapely that took a fifth of building a search document. A 2D point's
+    little-endian (E)WKB (bytes from PostGIS, hex from SpatiaLite) is read here directly,
+    giving the same numbers; any other geometry or encoding goes the general way.
+    """
+    data = getattr(value, "data", None)
+    if type(data) is str and len(data) in (42, 50):  # SpatiaLite's answer, in hex
+        with contextlib.suppress(ValueError):
+            data = bytes.fromhex(data)
+    if type(data) is bytes:
+        offset = _POINT_HEADERS.get(data[:5])
+        if offset is not None and len(data) == offset + 16:
+            x, y = _XY.unpack_from(data, offset)
+            if not (math.isnan(x) or math.isnan(y)):  # NaN: an empty point
+                return {"type": "Point", "coordinates": [round(x, 7), round(y, 7)]}
+    return to_geojson(from_db(value))

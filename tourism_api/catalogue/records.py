@@ -11,7 +11,7 @@ from shapely.geometry.base import BaseGeometry
 from search.text import fold
 
 from .admin_units import find_unit, province_name, ward_name
-from .geometry import ZONE_TYPES, from_db, to_geojson
+from .geometry import ZONE_TYPES, from_db, geojson_from_db, to_geojson
 from .models import SRID, Site
 from .opening_hours import hours_now, is_open
 from .site_records import SiteRecord
@@ -80,7 +80,7 @@ def record_view(site: Site) -> dict:
         "slug": site.slug,
         "kind": site.kind,
         "name": site.name,
-        "location": to_geojson(from_db(site.location)),
+        "location": geojson_from_db(site.location),
     }
     footprint = from_db(site.footprint)
     if footprint is not None:
@@ -163,7 +163,7 @@ def stored_view(site: Site | SiteRecord, *, summary: bool = False) -> dict:
         "name": site.name,
         "aliases": site.aliases or [],
         "short_description": site.short_description or {},
-        "location": to_geojson(from_db(site.location)),
+        "location": geojson_from_db(site.location),
         "is_zone": site.is_zone,
         "categories": site.category_codes,
         "designations": site.designations or [],
@@ -185,7 +185,7 @@ def stored_view(site: Site | SiteRecord, *, summary: bool = False) -> dict:
     }
     if not summary:
         view["description"] = site.description or {}
-        view["footprint"] = to_geojson(from_db(site.footprint))
+        view["footprint"] = geojson_from_db(site.footprint)
         view["events"] = site.events or []
     return view
 
@@ -226,7 +226,7 @@ def site_reference(site: Site, preferred: tuple[str, ...], languages: tuple[str,
         "kind": site.kind,
         "name": name,
         "lang": lang,
-        "location": to_geojson(from_db(site.location)),
+        "location": geojson_from_db(site.location),
         "links": {"self": f"/v1/sites/{site.id}"},
     }
 

@@ -13,7 +13,7 @@ from datetime import date, timedelta
 from media_store.iiif import rights_url
 
 from .events import moments, occurrences
-from .geometry import from_db, to_geojson
+from .geometry import geojson_from_db
 from .models import Site
 from .opening_hours import DAYS, closure_dates
 
@@ -117,7 +117,7 @@ def _images(site: Site, base_url: str) -> list[dict]:
 
 def _shape(site: Site) -> dict | None:
     """A zone's outline as a schema.org GeoShape ("lat lon lat lon ..." of the outer ring)."""
-    footprint = to_geojson(from_db(site.footprint)) if site.footprint is not None else None
+    footprint = geojson_from_db(site.footprint) if site.footprint is not None else None
     if not footprint or footprint["type"] not in ("Polygon", "MultiPolygon"):
         return None
     ring = footprint["coordinates"][0]
@@ -159,7 +159,7 @@ def _events(site: Site, site_id: str, default_zone: str) -> list[dict]:
 
 def site_jsonld(site: Site, base_url: str, default_zone: str = "Asia/Ho_Chi_Minh") -> dict:
     """`base_url` is the API's public root (no trailing slash); ids and links are absolute."""
-    point = to_geojson(from_db(site.location))
+    point = geojson_from_db(site.location)
     specific = TYPES.get(site.kind)
     document: dict = {
         "@context": CONTEXT,

@@ -14,7 +14,7 @@ from search.base import SearchBackend, SearchError, SearchQuery, SearchUnavailab
 
 from ..catalogue import cql2
 from ..catalogue.admin_units import province_code_of
-from ..catalogue.geometry import from_db, to_geojson
+from ..catalogue.geometry import geojson_from_db
 from ..catalogue.queries import SiteLister, SiteQuery
 from ..catalogue.records import pick_language, present, public_view, stored_view
 from ..catalogue.sites import Catalogue
@@ -316,4 +316,4 @@ class Listing:
             site = None
         if site is None or not site.is_zone:
             raise InvalidInput(f"No published zone {ref!r}.", {"zone": ["No such zone."]})
-        return site.id, to_geojson(from_db(site.footprint))
+        return site.id, geojson_from_db(site.footprint)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from media_store.iiif import rights_url
 
-from ..catalogue.geometry import from_db, to_geojson
+from ..catalogue.geometry import geojson_from_db
 from ..catalogue.models import Media, Site
 
 
@@ -97,7 +97,7 @@ def site_manifest(site: Site, photos: list[Media], base_url: str) -> dict:
                 "type": "Feature",
                 "properties": {"label": label},
                 # The footprint when there is one: viewers draw the zone, not a pin.
-                "geometry": to_geojson(from_db(site.footprint or site.location)),
+                "geometry": geojson_from_db(site.footprint or site.location),
             }
         ],
     }

@@ -7,6 +7,7 @@ import socket
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from pathlib import Path
 
 KINDS = ["monument", "museum", "pagoda", "temple", "tomb", "market", "landscape"]
 
@@ -127,3 +128,16 @@ def add_engine_arguments(parser, *, sizes: str, postgres_help: str) -> None:
         help=f"{postgres_help} (default: $TOURISM_BENCH_POSTGRES_URL)",
     )
     parser.add_argument("--elasticsearch", required=True, help="URL of an Elasticsearch node")
+
+
+def peak_resident_mb() -> float:
+    """This process's own peak resident memory.
+
+    Not getrusage's ru_maxrss: Linux carries that across exec, so a benchmark's child
+    started by a big parent reports the parent's size at the fork. VmHWM belongs to the
+    address space.
+    """
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    raise RuntimeError("no VmHWM in /proc/self/status")

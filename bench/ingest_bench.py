@@ -29,6 +29,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from fixtures import peak_resident_mb  # noqa: E402
+
 PROFILE = """
 [source]
 name = "synthetic-geonames"
@@ -111,12 +113,7 @@ def one_import(database_url: str, path: str, profile_path: str) -> None:
         )
         rerun = time.perf_counter() - start
         assert again.summary()["unchanged"] == report.summary()["created"], again.summary()
-    # VmHWM, not ru_maxrss: Linux carries ru_maxrss over from the parent across exec.
-    status = Path("/proc/self/status").read_text()
-    peak_mb = (
-        int(next(line.split()[1] for line in status.splitlines() if line.startswith("VmHWM:")))
-        / 1024
-    )
+    peak_mb = peak_resident_mb()
     print(
         json.dumps(
             {

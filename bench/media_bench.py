@@ -28,6 +28,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from fixtures import peak_resident_mb  # noqa: E402
 from PIL import Image, ImageDraw, ImageFilter  # noqa: E402
 
 
@@ -53,14 +54,6 @@ def plain_pillow(data: bytes) -> None:
             image = Image.open(io.BytesIO(data))
             image.thumbnail((longest, longest))
             image.save(io.BytesIO(), fmt, quality=85)
-
-
-def peak_mb() -> float:
-    status = Path("/proc/self/status").read_text()
-    return (
-        int(next(line.split()[1] for line in status.splitlines() if line.startswith("VmHWM:")))
-        / 1024
-    )
 
 
 def percentile(values: list[float], p: float) -> float:
@@ -110,7 +103,7 @@ def main() -> None:
             for i, data in enumerate(photos)
         ]
         pipeline_s = time.perf_counter() - start
-        pipeline_peak = peak_mb()
+        pipeline_peak = peak_resident_mb()
 
         start = time.perf_counter()
         for data in photos:
@@ -150,7 +143,7 @@ def main() -> None:
         "cached_thumb_p99_ms": round(percentile(thumbs, 99), 2),
         "uncached_tile_median_ms": round(statistics.median(tiles), 1),
         "uncached_tile_p99_ms": round(percentile(tiles, 99), 1),
-        "peak_mb_after_serving": round(peak_mb()),
+        "peak_mb_after_serving": round(peak_resident_mb()),
     }
     print(json.dumps(result, indent=2))
 

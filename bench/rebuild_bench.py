@@ -26,7 +26,6 @@ import argparse
 import json
 import multiprocessing
 import random
-import resource
 import statistics
 import subprocess
 import sys
@@ -38,7 +37,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from fixtures import add_engine_arguments, load_catalogue, synthetic_sites  # noqa: E402
+from fixtures import (  # noqa: E402
+    add_engine_arguments,
+    load_catalogue,
+    peak_resident_mb,
+    synthetic_sites,
+)
 
 PREFIX = "rebuild-bench"
 
@@ -59,18 +63,6 @@ def child_rebuild(database_url: str, search_url: str) -> None:
     count = services.indexer.rebuild()
     seconds = time.perf_counter() - started
     print(json.dumps({"count": count, "seconds": seconds, "peak_mb": peak_resident_mb()}))
-
-
-def peak_resident_mb() -> float:
-    """This process's own peak resident memory.
-
-    Not getrusage's ru_maxrss: Linux carries that across exec, so a child started by a
-    big parent reports the parent's size at the fork. VmHWM belongs to the address space.
-    """
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 1024
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def rebuild_in_child(database_url: str, search_url: str) -> dict:

@@ -172,22 +172,18 @@ class Importer:
             return ready
         rows = session.execute(
             select(
+                SiteSource.source,
                 SiteSource.source_id,
-                SiteSource.sent,
                 SiteSource.licence,
                 SiteSource.attribution,
                 SiteSource.url,
+                SiteSource.sent,
             ).where(
                 SiteSource.source == self.profile.source,
                 SiteSource.source_id.in_([item.source_id for _, item in ready]),
             )
         )
-        last_time = {}
-        for source_id, sent, licence, attribution, url in rows:
-            entry = {"source": self.profile.source, "source_id": source_id}
-            extra = {"licence": licence, "attribution": attribution, "url": url}
-            entry.update((k, v) for k, v in extra.items() if v is not None)
-            last_time[source_id] = (sent, entry)
+        last_time = {row.source_id: (row.sent, source_view(row)) for row in rows}
         rest = []
         for position, item in ready:
             known = last_time.get(item.source_id)
@@ -240,6 +236,8 @@ class Importer:
         """Apply what this source may change, list the rest for review, remember what it
         sent; True when the site changed."""
         source = self.profile.source
+        before = record_view(site)
+        current = field_values(before)
         offered = field_values(item.record)
         if not owner:
             # Names in more languages, and the area of a place another list has as a point.
@@ -249,8 +247,6 @@ class Importer:
                 if path.startswith("name.") or path == "footprint"
             }
         ours = next((s for s in site.sources if s.source == source), None)
-        before = record_view(site)
-        current = field_values(before)
         result = reconcile(current, offered, ours.sent if ours else None, owner=owner)
         queue = site.status == "published" and self.profile.updates == "review"
         target = with_values(before, {} if queue else result.changes)

@@ -117,7 +117,7 @@ def _images(site: Site, base_url: str) -> list[dict]:
 
 def _shape(site: Site) -> dict | None:
     """A zone's outline as a schema.org GeoShape ("lat lon lat lon ..." of the outer ring)."""
-    footprint = geojson_from_db(site.footprint) if site.footprint is not None else None
+    footprint = geojson_from_db(site.footprint)
     if not footprint or footprint["type"] not in ("Polygon", "MultiPolygon"):
         return None
     ring = footprint["coordinates"][0]

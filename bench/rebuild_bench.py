@@ -12,12 +12,15 @@ already. For each size, in the same run:
   beforehand, sent from two threads in requests of 1,000 into a fresh index that does not
   refresh until full; what Elasticsearch itself accepts, with no catalogue to read;
 - the rebuild, in its own process (its peak memory is its own): read the catalogue,
-  build the documents, fill a fresh index, switch the alias;
+  build the documents, fill a fresh index, switch the alias; once for each --workers
+  (TOURISM_INDEX_WORKERS: processes reading and building documents; 1 is the rebuilding
+  process alone, the baseline);
 - meanwhile another process searches (nearby + a word, the API's query) at a steady
   rate (--search-rate a second; 0 for flat out), and counts answers, failures and
   empty answers.
-Printed: documents/s, the ratio to the engine's floor, the rebuild's peak memory, and the
-searches during the rebuild (all must be answered, none empty).
+Printed: documents/s, the ratio to the engine's floor and to the first --workers, the
+peak memory of the rebuild and of its workers, and the searches during the rebuild (all
+must be answered, none empty).
 """
 
 from __future__ import annotations
@@ -47,27 +50,41 @@ from fixtures import (  # noqa: E402
 PREFIX = "rebuild-bench"
 
 
-def _services(database_url: str, search_url: str):
+def _services(database_url: str, search_url: str, workers: int = 1):
     from tourism_api.config import Settings
     from tourism_api.container import Services
 
     return Services.build(
-        Settings(database_url=database_url, search_url=search_url, search_index_prefix=PREFIX)
+        Settings(
+            database_url=database_url,
+            search_url=search_url,
+            search_index_prefix=PREFIX,
+            index_workers=workers,
+        )
     )
 
 
-def child_rebuild(database_url: str, search_url: str) -> None:
+def child_rebuild(database_url: str, search_url: str, workers: int) -> None:
     """Run in a process of its own: one rebuild, its figures as JSON on stdout."""
-    services = _services(database_url, search_url)
+    services = _services(database_url, search_url, workers)
     started = time.perf_counter()
     count = services.indexer.rebuild()
     seconds = time.perf_counter() - started
-    print(json.dumps({"count": count, "seconds": seconds, "peak_mb": peak_resident_mb()}))
+    print(
+        json.dumps(
+            {
+                "count": count,
+                "seconds": seconds,
+                "peak_mb": peak_resident_mb(),
+                "worker_peaks_mb": services.indexer.worker_peaks_mb,
+            }
+        )
+    )
 
 
-def rebuild_in_child(database_url: str, search_url: str) -> dict:
+def rebuild_in_child(database_url: str, search_url: str, workers: int) -> dict:
     out = subprocess.run(
-        [sys.executable, __file__, "--child", database_url, search_url],
+        [sys.executable, __file__, "--child", database_url, search_url, str(workers)],
         check=True,
         capture_output=True,
         text=True,
@@ -176,17 +193,25 @@ def pick_places(n: int, count: int = 200) -> list[dict]:
     return [{"lon": s["lon"], "lat": s["lat"], "word": s["name"].split()[0]} for s in chosen]
 
 
-def run_size(n: int, args, workdir: Path) -> dict:
+def run_size(n: int, workers: list[int], args, workdir: Path) -> list[dict]:
     print(f"\n== {n:,} sites", flush=True)
     load_catalogue(args.postgres, n)
-    first = rebuild_in_child(args.postgres, args.elasticsearch)  # an index to search meanwhile
+    # An index to search meanwhile.
+    first = rebuild_in_child(args.postgres, args.elasticsearch, max(workers))
     print(f"first rebuild: {first['count'] / first['seconds']:,.0f} documents/s", flush=True)
     path = workdir / f"documents-{n}.ndjson"
     count = write_ndjson(args.postgres, args.elasticsearch, path)
     floor = engine_floor(args.elasticsearch, path, count)
     path.unlink()
     print(f"engine floor: {floor:,.0f} documents/s", flush=True)
+    rows = [under_searches(n, w, floor, args) for w in workers]
+    for row in rows:
+        row["ratio_to_first"] = row["documents_per_s"] / rows[0]["documents_per_s"]
+    return rows
 
+
+def under_searches(n: int, workers: int, floor: float, args) -> dict:
+    """One rebuild with `workers` while another process searches."""
     context = multiprocessing.get_context("spawn")
     stop, results = context.Event(), context.Queue()
     search_process = context.Process(
@@ -195,7 +220,7 @@ def run_size(n: int, args, workdir: Path) -> dict:
     )
     search_process.start()
     time.sleep(2)  # searching before the rebuild starts
-    rebuild = rebuild_in_child(args.postgres, args.elasticsearch)
+    rebuild = rebuild_in_child(args.postgres, args.elasticsearch, workers)
     time.sleep(1)
     stop.set()
     searches = results.get(timeout=60)
@@ -204,20 +229,24 @@ def run_size(n: int, args, workdir: Path) -> dict:
     latencies = sorted(searches["latencies"])
     row = {
         "sites": n,
+        "workers": workers,
         "documents_per_s": rate,
         "floor_per_s": floor,
         "ratio_to_floor": rate / floor,
         "seconds": rebuild["seconds"],
         "peak_mb": rebuild["peak_mb"],
+        "worker_peaks_mb": rebuild["worker_peaks_mb"],
         "searches": len(latencies),
         "search_failures": searches["failures"],
         "empty_answers": searches["empty"],
         "search_p50_ms": statistics.median(latencies) if latencies else None,
         "search_p99_ms": latencies[int(len(latencies) * 0.99) - 1] if latencies else None,
     }
+    workers_mb = ", ".join(f"{mb:.0f}" for mb in rebuild["worker_peaks_mb"]) or "none"
     print(
-        f"rebuild under searches: {rate:,.0f} documents/s ({row['ratio_to_floor']:.2f} of the"
-        f" engine's floor), {rebuild['seconds']:.1f} s, peak {rebuild['peak_mb']:.0f} MB",
+        f"rebuild with {workers} worker(s) under searches: {rate:,.0f} documents/s"
+        f" ({row['ratio_to_floor']:.2f} of the engine's floor), {rebuild['seconds']:.1f} s,"
+        f" peak {rebuild['peak_mb']:.0f} MB (workers: {workers_mb} MB)",
         flush=True,
     )
     print(
@@ -230,8 +259,8 @@ def run_size(n: int, args, workdir: Path) -> dict:
 
 
 def main() -> None:
-    if len(sys.argv) == 4 and sys.argv[1] == "--child":
-        child_rebuild(sys.argv[2], sys.argv[3])
+    if len(sys.argv) == 5 and sys.argv[1] == "--child":
+        child_rebuild(sys.argv[2], sys.argv[3], int(sys.argv[4]))
         return
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -245,19 +274,30 @@ def main() -> None:
         default=50,
         help="searches a second during the rebuild (0: as fast as one process can)",
     )
+    parser.add_argument(
+        "--workers",
+        default="1,2",
+        help="comma-separated TOURISM_INDEX_WORKERS to measure; the first is the baseline",
+    )
     parser.add_argument("--json", help="also write the figures to this file")
     args = parser.parse_args()
     if not args.postgres:
         parser.error("--postgres or TOURISM_BENCH_POSTGRES_URL is needed")
+    workers = [int(w) for w in args.workers.split(",")]
     rows = []
     with tempfile.TemporaryDirectory(prefix="rebuild-bench-") as tmp:
         for n in (int(size) for size in args.sizes.split(",")):
-            rows.append(run_size(n, args, Path(tmp)))
-    print("\nsites      documents/s  of floor  peak MB  searches  failed  empty  p99 ms")
+            rows.extend(run_size(n, workers, args, Path(tmp)))
+    print(
+        "\nsites      workers  documents/s  of floor  of first  peak MB  worker MB"
+        "  searches  failed  empty  p99 ms"
+    )
     for r in rows:
         print(
-            f"{r['sites']:>9,}  {r['documents_per_s']:>11,.0f}  {r['ratio_to_floor']:>8.2f}"
-            f"  {r['peak_mb']:>7.0f}  {r['searches']:>8,}  {r['search_failures']:>6}"
+            f"{r['sites']:>9,}  {r['workers']:>7}  {r['documents_per_s']:>11,.0f}"
+            f"  {r['ratio_to_floor']:>8.2f}  {r['ratio_to_first']:>8.2f}"
+            f"  {r['peak_mb']:>7.0f}  {sum(r['worker_peaks_mb']):>9.0f}"
+            f"  {r['searches']:>8,}  {r['search_failures']:>6}"
             f"  {r['empty_answers']:>5}  {r['search_p99_ms']:>6.1f}"
         )
     if args.json:

@@ -25,6 +25,7 @@ from tourism_api.catalogue.opening_hours import epoch_minutes
 
 from .base import (
     FACET_FIELDS,
+    EncodedDocument,
     SearchBackend,
     SearchHit,
     SearchQuery,
@@ -203,6 +204,10 @@ class ElasticBackend(SearchBackend):
         """Each action as its bulk NDJSON lines; the index is named by the request's path.
         An older version never replaces a newer one (external versions)."""
         for doc in upserts:
+            if isinstance(doc, EncodedDocument):
+                head = {"index": {"_id": doc.id, "version": doc.version, "version_type": _VERSIONS}}
+                yield jsonio.dumps_bytes(head) + b"\n" + doc.json + b"\n"
+                continue
             head = {
                 "index": {"_id": doc["id"], "version": doc["version"], "version_type": _VERSIONS}
             }
@@ -251,7 +256,9 @@ class ElasticBackend(SearchBackend):
         self._bulk(self.alias, self._lines(upserts, deletes))
 
     def rebuild(
-        self, documents: Iterable[dict], progress: Callable[[int], None] | None = None
+        self,
+        documents: Iterable[dict | EncodedDocument],
+        progress: Callable[[int], None] | None = None,
     ) -> int:
         # Not refreshed while it fills: nobody searches it before the switch.
         new = self._new_index(refresh_interval="-1")

@@ -29,6 +29,7 @@ from tourism_api.catalogue.opening_hours import MAX_OPEN_MINUTES, epoch_minutes
 
 from .base import (
     FACET_FIELDS,
+    EncodedDocument,
     SearchBackend,
     SearchHit,
     SearchQuery,
@@ -383,7 +384,9 @@ class EmbeddedBackend(SearchBackend):
             raise SearchUnavailable(f"embedded index: {exc}") from exc
 
     def rebuild(
-        self, documents: Iterable[dict], progress: Callable[[int], None] | None = None
+        self,
+        documents: Iterable[dict | EncodedDocument],
+        progress: Callable[[int], None] | None = None,
     ) -> int:
         conn = self._conn()
         old = self._generation(conn)
@@ -403,7 +406,7 @@ class EmbeddedBackend(SearchBackend):
 
         try:
             for doc in documents:
-                batch.append(doc)
+                batch.append(doc.decoded() if isinstance(doc, EncodedDocument) else doc)
                 count += 1
                 if len(batch) >= _BATCH:
                     flush()

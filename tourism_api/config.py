@@ -109,6 +109,13 @@ class Settings:
         "TOURISM_MAP_TILES_URL", default="https://tile.openstreetmap.org/{z}/{x}/{y}.png"
     )
     map_attribution: str = _env("TOURISM_MAP_ATTRIBUTION", default="© OpenStreetMap contributors")
+    # Memory each process keeps for vector tiles it rendered (MB); 0: render every time.
+    # Processes that read and build documents in a rebuild of a large index (one per 50,000
+    # published sites at most); 1: the rebuilding process alone. More pay off when the
+    # engine has cores of its own: beside it on two cores they gained 4% and took the
+    # searches' cores meanwhile (bench/rebuild_bench.py).
+    index_workers: int = _env("TOURISM_INDEX_WORKERS", default=1)
+    tile_cache_bytes: int = _env("TOURISM_TILE_CACHE_MB", scale=MB, default=64 * MB)
     # Where counters live: memory:// for one process (the embedded default),
     # redis://host:6379 so that every process and host shares them (production).
     ratelimit_storage_url: str = _env("TOURISM_RATELIMIT_STORAGE_URL", default="memory://")
@@ -144,6 +151,8 @@ class Settings:
     max_upload_bytes: int = _env("TOURISM_MAX_UPLOAD_MB", scale=MB, default=200 * MB)
 
     def __post_init__(self) -> None:
+        if self.index_workers < 1:
+            raise ValueError(f"TOURISM_INDEX_WORKERS must be at least 1, got {self.index_workers}")
         try:
             ZoneInfo(self.default_timezone)
         except (ZoneInfoNotFoundError, ValueError) as exc:

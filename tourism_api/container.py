@@ -85,7 +85,13 @@ class Services:
         sessions = session_factory(engine)
         cursors = CursorCodec(lambda: signing_key(sessions, settings.secret_key, "cursors"))
         search = open_backend(settings, cursors)
-        indexer = Indexer(sessions, search, hours_days=settings.open_at_days)
+        indexer = Indexer(
+            sessions,
+            search,
+            hours_days=settings.open_at_days,
+            settings=settings,
+            workers=settings.index_workers,
+        )
         changes = ChangeLog(hours_days=settings.open_at_days)
         if settings.inline_indexing:
             changes.after_write.append(indexer.drain_quietly)
@@ -142,7 +148,7 @@ class Services:
             exports=exports,
             change_feed=change_feed,
             webhooks=webhooks,
-            tiles=TileRenderer(sessions, settings.languages),
+            tiles=TileRenderer(sessions, settings.languages, cache_bytes=settings.tile_cache_bytes),
             events=events,
             itineraries=Itineraries(settings, catalogue, search),
             calendar=calendar,

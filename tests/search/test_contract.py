@@ -1,5 +1,6 @@
 """The search contract: the same assertions on the embedded backend and on Elasticsearch."""
 
+import dataclasses
 import threading
 import time
 from datetime import UTC, date, datetime, timedelta
@@ -13,6 +14,7 @@ from search.base import SearchError, SearchQuery
 from search.cursors import BadCursor
 from search.documents import site_document
 from search.geo import arc_distance_m
+from search.indexer import Indexer
 from tests.factories import HUE_CENTRE, HUE_SITES, load_hue, site_record, zone_record
 from tourism_api.catalogue import calendars
 from tourism_api.catalogue.models import Site
@@ -328,6 +330,51 @@ def test_a_failed_rebuild_leaves_the_index_as_it_was(hue):
     if hue.search.name == "elasticsearch":  # nothing half-built is left on the node
         assert len(hue.search.client.indices.get(index=f"{hue.search.alias}-*")) == 1
     assert hue.indexer.rebuild() == before
+
+
+def _with_workers(services, settings, **changes) -> Indexer:
+    """An indexer whose rebuild reads and builds in three worker processes, however small
+    the catalogue."""
+    return Indexer(
+        services.sessions,
+        services.search,
+        hours_days=settings.open_at_days,
+        settings=dataclasses.replace(settings, **changes),
+        workers=3,
+        sites_per_worker=1,
+    )
+
+
+@pytest.mark.slow
+def test_a_rebuild_by_worker_processes_indexes_what_one_process_does(hue, search_settings):
+    with hue.sessions() as session:
+        published = list(session.scalars(select(Site.id).where(Site.status == "published")))
+    hue.indexer.rebuild()
+    views = hue.search.views(published)
+    near = search(hue, text="hue", near=HUE_CENTRE, radius_m=20_000, limit=50)
+    # An index that drifted is healed by the workers' documents as by one process's.
+    hue.search.apply([], [(search(hue, text="thien mu").hits[0].id, 10**6)])
+    parallel = _with_workers(hue, search_settings)
+    assert parallel.rebuild() == len(published)
+    assert len(parallel.worker_peaks_mb) == 3  # it did take three processes
+    assert hue.search.views(published) == views
+    again = search(hue, text="hue", near=HUE_CENTRE, radius_m=20_000, limit=50)
+    assert [(h.id, h.view) for h in again.hits] == [(h.id, h.view) for h in near.hits]
+    assert ids(search(hue, text="thien mu")) == ["chua-thien-mu"]
+    assert search(hue).total == len(published)
+
+
+@pytest.mark.slow
+def test_a_worker_that_fails_leaves_the_index_as_it_was(hue, search_settings, tmp_path):
+    before = search(hue).total
+    # The workers open a database with no catalogue in it.
+    broken = _with_workers(hue, search_settings, database_url=f"sqlite:///{tmp_path}/empty.db")
+    with pytest.raises(RuntimeError, match="building documents failed"):
+        broken.rebuild()
+    assert search(hue).total == before
+    assert ids(search(hue, text="thien mu")) == ["chua-thien-mu"]
+    if hue.search.name == "elasticsearch":  # nothing half-built is left on the node
+        assert len(hue.search.client.indices.get(index=f"{hue.search.alias}-*")) == 1
 
 
 def _next_ordinary(weekday: int) -> date:

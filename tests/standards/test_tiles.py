@@ -4,13 +4,20 @@ catalogue's version."""
 
 from __future__ import annotations
 
+import dataclasses
 import math
+import re
 
 import mapbox_vector_tile
 import pytest
 from shapely.geometry import shape
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
 
 from tests.factories import load_hue, site_record
+from tourism_api.app import create_app
+from tourism_api.catalogue.tiles import Tile, TileRenderer
+from tourism_api.db import transaction
 
 TILES = "/collections/{}/tiles/WebMercatorQuad"
 
@@ -132,3 +139,96 @@ def test_tileset_metadata_links_the_tiles(client):
     assert matrices[1]["matrixWidth"] == 2
     collection = client.get("/collections/sites").json
     assert any(link["href"].endswith("/collections/sites/tiles") for link in collection["links"])
+
+
+def _tile_url(client, z: int, lon: float, lat: float) -> str:
+    template = client.get(f"{TILES.format('sites')}/tilejson.json?lang=en").json["tiles"][0]
+    x, y = tile_of(lon, lat, z)
+    path = template.split("localhost", 1)[-1]
+    return path.replace("{z}", str(z)).replace("{y}", str(y)).replace("{x}", str(x))
+
+
+def _statements_of(client, url: str) -> tuple[bytes, list[str]]:
+    seen: list[str] = []
+
+    def note(conn, cursor, statement, parameters, context, executemany):
+        seen.append(statement)
+
+    event.listen(Engine, "before_cursor_execute", note)
+    try:
+        answer = client.get(url)
+    finally:
+        event.remove(Engine, "before_cursor_execute", note)
+    assert answer.status_code == 200
+    return answer.data, seen
+
+
+def _reads_sites(statements: list[str]) -> bool:
+    return any(re.search(r"\bFROM sites\b", s) for s in statements)
+
+
+def test_a_tile_asked_again_comes_from_memory_until_the_catalogue_changes(client, catalogue):
+    ids = load_hue(catalogue)
+    url = _tile_url(client, 14, 107.5783, 16.4698)
+    first, statements = _statements_of(client, url)
+    assert _reads_sites(statements)
+    again, statements = _statements_of(client, url)
+    assert again == first and not _reads_sites(statements)
+    # Another language is another tile.
+    _, statements = _statements_of(client, url.replace("lang=en", "lang=fr"))
+    assert _reads_sites(statements)
+    catalogue.update_site(
+        ids["dai-noi"], {"name": {"en": "Hue Imperial City"}}, "lan", expected_version=1
+    )
+    changed, statements = _statements_of(client, url)
+    assert _reads_sites(statements) and changed != first
+    names = {
+        f["properties"]["name"] for f in mapbox_vector_tile.decode(changed)["sites"]["features"]
+    }
+    assert "Hue Imperial City" in names
+
+
+def test_without_a_cache_every_tile_is_rendered(settings, catalogue):
+    load_hue(catalogue)
+    client = create_app(dataclasses.replace(settings, tile_cache_bytes=0)).test_client()
+    url = _tile_url(client, 14, 107.5783, 16.4698)
+    first, _ = _statements_of(client, url)
+    again, statements = _statements_of(client, url)
+    assert again == first and _reads_sites(statements)
+
+
+def test_a_tile_larger_than_the_cache_is_served_not_kept(services, catalogue):
+    load_hue(catalogue)
+    renderer = TileRenderer(services.sessions, services.settings.languages, cache_bytes=300)
+    x, y = tile_of(107.5783, 16.4698, 14)
+    tile = Tile(14, x, y)
+    counted: list[str] = []
+
+    def note(conn, cursor, statement, parameters, context, executemany):
+        counted.append(statement)
+
+    event.listen(Engine, "before_cursor_execute", note)
+    try:
+        first = renderer.render("sites", tile, ("en",), version=1)
+        renders = len(counted)
+        second = renderer.render("sites", tile, ("en",), version=1)
+    finally:
+        event.remove(Engine, "before_cursor_execute", note)
+    assert len(first) > 300 and second == first
+    assert renders > 0 and len(counted) == 2 * renders
+
+
+@pytest.mark.parametrize("backend", ["postgis"])
+def test_the_version_moves_when_a_transaction_with_earlier_ids_commits_last(services):
+    """PostgreSQL only: on SQLite writers take turns, so ids are taken in commit order."""
+    feed = services.change_feed.feed
+    before = feed.version()
+    with transaction(services.sessions) as first:  # takes its outbox id first
+        services.catalogue.create_many_in(first, [(site_record("dai-noi"), "published")], "a")
+        with transaction(services.sessions) as second:  # commits meanwhile, with a later id
+            services.catalogue.create_many_in(
+                second, [(site_record("chua-thien-mu"), "published")], "b"
+            )
+        during = feed.version()
+    after = feed.version()
+    assert after not in (before, during)

@@ -177,7 +177,7 @@ def tile(collection_id: str, z: int, y: int, x: int):
     if etag in request.if_none_match:
         response = Response(status=304)
     else:
-        body = svc.tiles.render(layer, wanted, preferred, open_at)
+        body = svc.tiles.render(layer, wanted, preferred, open_at, version=version)
         response = Response(body, status=200 if body else 204, mimetype=MVT)
     response.set_etag(etag)
     response.headers["Cache-Control"] = cache_control

@@ -75,12 +75,13 @@ class ChangeFeed:
         self.sessions = sessions
 
     def version(self) -> int:
-        """A number that grows with every public change: tiles and exports are versioned by it."""
-        with self.sessions() as session:
-            newest = session.scalar(
-                select(func.max(OutboxEvent.id)).where(OutboxEvent.change.is_not(None))
-            )
-        return newest or 0
+        """A number that changes with every committed public change: tiles (and the server's
+        cache of them) and exports are versioned by it.
+
+        It is the feed's end, not the newest outbox id: on PostgreSQL a transaction that
+        took its ids first can commit last, and the newest id would then stay the same
+        while what it stands for changed. The end moves past every commit, in order."""
+        return self.end().id
 
     def end(self) -> Position:
         """Where the feed ends now: a new subscriber starts here, with nothing to replay."""

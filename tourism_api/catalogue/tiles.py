@@ -12,12 +12,15 @@ decode both and compare).
 
 from __future__ import annotations
 
+import contextlib
 import math
+import threading
 from dataclasses import dataclass
 from datetime import datetime
 
 import mapbox_vector_tile
 import shapely
+from cachetools import LRUCache
 from pyproj import Transformer
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session, sessionmaker
@@ -77,9 +80,26 @@ def _to_lonlat(x: float, y: float) -> tuple[float, float]:
 
 
 class TileRenderer:
-    def __init__(self, sessions: sessionmaker[Session], languages: tuple[str, ...]) -> None:
+    """Renders tiles and keeps the latest ones, by bytes, per process.
+
+    A map around a festival asks every visitor's phone for the same few dozen tiles, and
+    a phone without an HTTP cache (or a client that drops it) asks again: those come from
+    memory. Entries are keyed by the catalogue's public version, so a change anywhere
+    leaves the old ones to age out unread; nothing has to be invalidated.
+    """
+
+    def __init__(
+        self,
+        sessions: sessionmaker[Session],
+        languages: tuple[str, ...],
+        cache_bytes: int = 0,
+    ) -> None:
         self.sessions = sessions
         self.languages = languages
+        self._cache: LRUCache | None = (
+            LRUCache(maxsize=cache_bytes, getsizeof=_entry_size) if cache_bytes > 0 else None
+        )
+        self._lock = threading.Lock()
 
     def render(
         self,
@@ -87,9 +107,25 @@ class TileRenderer:
         tile: Tile,
         preferred: tuple[str, ...],
         open_at: datetime | None = None,
+        *,
+        version: int | None = None,
     ) -> bytes:
-        """The tile; with `open_at`, only the sites open at that moment."""
+        """The tile; with `open_at`, only the sites open at that moment. With `version`
+        (the catalogue's public version the caller read), from memory when rendered at it."""
         languages = tuple(dict.fromkeys((*preferred, *self.languages)))
+        if self._cache is None or version is None:
+            return self._render(layer, tile, languages, open_at)
+        key = (version, layer, tile.z, tile.x, tile.y, languages, open_at)
+        with self._lock:
+            body = self._cache.get(key)
+        if body is None:
+            body = self._render(layer, tile, languages, open_at)
+            # A tile larger than the whole cache is a ValueError: served, not kept.
+            with self._lock, contextlib.suppress(ValueError):
+                self._cache[key] = body
+        return body
+
+    def _render(self, layer: str, tile: Tile, languages, open_at) -> bytes:
         with self.sessions() as session:
             if session.get_bind().dialect.name == "postgresql":
                 return self._postgis(session, layer, tile, languages, open_at)
@@ -235,6 +271,11 @@ class TileRenderer:
     def _name(self, site: Site, languages) -> str:
         _lang, name = pick_language(site.name, languages, self.languages)
         return name or site.sort_name
+
+
+def _entry_size(body: bytes) -> int:
+    # Empty tiles are the commonest answer; count the key's overhead so they are not free.
+    return len(body) + 200
 
 
 def _mercator(x, y):

@@ -25,6 +25,7 @@ from tourism_api.catalogue.proposals import Proposals
 from tourism_api.catalogue.provenance import field_values, reconcile, with_values
 from tourism_api.catalogue.records import record_view, source_view
 from tourism_api.catalogue.sites import Catalogue
+from tourism_api.catalogue.sql_lists import one_of
 from tourism_api.db import transaction
 from tourism_api.errors import DomainError
 
@@ -180,7 +181,7 @@ class Importer:
                 SiteSource.sent,
             ).where(
                 SiteSource.source == self.profile.source,
-                SiteSource.source_id.in_([item.source_id for _, item in ready]),
+                one_of(session, SiteSource.source_id, [item.source_id for _, item in ready]),
             )
         )
         last_time = {row.source_id: (row.sent, source_view(row)) for row in rows}
@@ -200,7 +201,10 @@ class Importer:
         rows = session.execute(
             select(SiteSource.source_id, Site)
             .join(Site, SiteSource.site_id == Site.id)
-            .where(SiteSource.source == self.profile.source, SiteSource.source_id.in_(source_ids))
+            .where(
+                SiteSource.source == self.profile.source,
+                one_of(session, SiteSource.source_id, source_ids),
+            )
             # Comparing a record with its site reads these: load them for the whole batch.
             .options(selectinload(Site.sources), selectinload(Site.categories))
         )

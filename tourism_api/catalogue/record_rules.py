@@ -17,6 +17,7 @@ from ..errors import Conflict, InvalidInput
 from .models import Category, Site, SiteCategory, SiteSource
 from .records import primary_text
 from .schemas import load_site
+from .sql_lists import one_of
 
 
 def load_record(raw: Any, settings: Settings) -> dict:
@@ -65,7 +66,11 @@ def free_slugs(
         for i, record in records.items()
     }
     taken = (
-        set(session.scalars(select(Site.slug).where(Site.slug.in_(set(wanted.values())))))
+        set(
+            session.scalars(
+                select(Site.slug).where(one_of(session, Site.slug, set(wanted.values())))
+            )
+        )
         if wanted
         else set()
     )
@@ -110,7 +115,7 @@ def source_owners(session: Session, keys: set[tuple[str, str]]) -> dict[tuple[st
         select(SiteSource.source, SiteSource.source_id, SiteSource.site_id).where(
             or_(
                 *(
-                    (SiteSource.source == source) & SiteSource.source_id.in_(ids)
+                    (SiteSource.source == source) & one_of(session, SiteSource.source_id, ids)
                     for source, ids in by_source.items()
                 )
             )

@@ -239,6 +239,24 @@ def main() -> None:
             f" / {r['common_http_p99_ms']}"
         )
     by = {(r["backend"], r["sites"]): r for r in results}
+    sizes = sorted({r["sites"] for r in results})
+    if len(sizes) > 1:
+        # Issue 13's target: from the smallest to the largest, a nearby + text p50 at most
+        # doubles.
+        small, large = sizes[0], sizes[-1]
+        for name in sorted({r["backend"] for r in results}):
+            if (name, small) in by and (name, large) in by:
+                a, b = by[(name, small)], by[(name, large)]
+                growth = ", ".join(
+                    f"{label} x{b[key] / a[key]:.2f}"
+                    for label, key in (
+                        ("median", "median_ms"),
+                        ("HTTP median", "http_median_ms"),
+                        ("every-site word median", "common_median_ms"),
+                        ("every-site word HTTP median", "common_http_median_ms"),
+                    )
+                )
+                print(f"{name} p50 growth {small:,} -> {large:,} sites: {growth}")
     for n in sorted({r["sites"] for r in results}):
         if ("embedded", n) in by and ("elasticsearch", n) in by:
             e, es = by[("embedded", n)], by[("elasticsearch", n)]

@@ -1,8 +1,8 @@
 """A rebuild's documents, read and built in several processes.
 
-Reading a site and building its document takes ~100 µs of Python; with one process a
-million sites took as long as the engine took to index them twice over, and threads do
-not help (the GIL). So a large rebuild splits the published sites into ranges of ids,
+Reading a site and building its document takes ~100 µs of Python: one process builds a
+million documents in more than twice the time the engine takes to index them, and
+threads do not help (the GIL). So a large rebuild splits the published sites into ranges of ids,
 each read and built by a process of its own; this process only forwards the documents
 to the backend. The workers are started fresh ("spawn"): a fork would copy the parent's
 open database connections and locks.
@@ -49,8 +49,9 @@ def published_documents(
     settings: Settings, hours_days: int, ranges: list[tuple[str, str]], peaks: list[float]
 ) -> Iterator[EncodedDocument]:
     """Documents of the published sites in `ranges`, one worker process per range, in no
-    particular order, as the JSON the workers wrote. A worker's error is raised here; closing early stops the workers.
-    Each worker's peak memory (MB) is appended to `peaks` as it finishes."""
+    particular order, as the JSON the workers wrote. A worker's error is raised here;
+    closing early stops the workers. Each worker's peak memory (MB) is appended to
+    `peaks` as it finishes."""
     context = multiprocessing.get_context("spawn")
     queue = context.Queue(maxsize=_QUEUED_PER_WORKER * len(ranges))
     workers = [

@@ -10,7 +10,7 @@ import search.embedded as embedded
 from search.base import SearchQuery
 from search.embedded import EmbeddedBackend
 from search.geo import arc_distance_m
-from search.text import exact_tokens, fold, word_suffixes
+from search.text import exact_tokens, fold, word_suffixes, words
 from search.zorder import SEQ_BITS, first_rowid, rowid_ranges
 
 WORDS = ["pagoda", "temple", "tomb", "market", "garden", "river", "royal", "gate"]
@@ -150,3 +150,29 @@ def test_ranges_of_a_small_place_leave_out_the_rest_of_the_world():
     far = [first_rowid(2.35, 48.85), first_rowid(-74.0, 40.7), first_rowid(105.85, 21.03)]
     assert not any(low <= r <= high for r in far for low, high in ranges)
     assert sum(high - low + 1 for low, high in ranges) < (1 << (2 * 20 + SEQ_BITS)) / 10**6
+
+
+def test_the_corpus_figures_are_fts5s_own_after_changes(tmp_path):
+    """Documents and mean length come from FTS5's record, and follow updates and deletions
+    (past the 2,000 documents a sample used to stop at)."""
+    rng = random.Random(9)
+    made = EmbeddedBackend(tmp_path / "search.sqlite3")
+    made.rebuild(document(i, rng) for i in range(2500))
+    changed = [{**document(i, rng), "version": 2} for i in range(100)]
+    made.apply(changed, [(f"s{i}", 5) for i in range(100, 150)])
+    with made._read() as conn:
+        g = made._generation(conn)
+        documents, mean_length = embedded.fts_averages(conn, g)
+        rows = conn.execute(f"SELECT name_exact, name_folded, text_folded FROM fts_{g}").fetchall()
+    made.close()
+    assert documents == len(rows) == 2450
+    counted = sum(len(words(column or "")) for row in rows for column in row) / len(rows)
+    assert mean_length == pytest.approx(counted, rel=1e-12)
+
+
+def test_an_empty_index_has_no_corpus_figures(tmp_path):
+    made = EmbeddedBackend(tmp_path / "search.sqlite3")
+    made.rebuild(iter(()))
+    with made._read() as conn:
+        assert embedded.fts_averages(conn, made._generation(conn)) == (0, 1.0)
+    made.close()

@@ -204,7 +204,6 @@ class _Scorer:
         return value
 
     def stats(self, conn: sqlite3.Connection, g: int, tokens: list[str]) -> dict:
-
         holding = {
             t: self._cached(
                 (g, "df", t),

@@ -109,12 +109,12 @@ class Settings:
         "TOURISM_MAP_TILES_URL", default="https://tile.openstreetmap.org/{z}/{x}/{y}.png"
     )
     map_attribution: str = _env("TOURISM_MAP_ATTRIBUTION", default="© OpenStreetMap contributors")
-    # Memory each process keeps for vector tiles it rendered (MB); 0: render every time.
     # Processes that read and build documents in a rebuild of a large index (one per 50,000
     # published sites at most); 1: the rebuilding process alone. More pay off when the
     # engine has cores of its own: beside it on two cores they gained 4% and took the
     # searches' cores meanwhile (bench/rebuild_bench.py).
     index_workers: int = _env("TOURISM_INDEX_WORKERS", default=1)
+    # Memory each process keeps for vector tiles it rendered (MB); 0: render every time.
     tile_cache_bytes: int = _env("TOURISM_TILE_CACHE_MB", scale=MB, default=64 * MB)
     # Where counters live: memory:// for one process (the embedded default),
     # redis://host:6379 so that every process and host shares them (production).

@@ -80,7 +80,8 @@ class ChangeFeed:
 
         It is the feed's end, not the newest outbox id: on PostgreSQL a transaction that
         took its ids first can commit last, and the newest id would then stay the same
-        while what it stands for changed. The end moves past every commit, in order."""
+        while what it stands for changed. The end moves past every commit, in order (and
+        waits, as the feed does, while an older transaction is still running)."""
         return self.end().id
 
     def end(self) -> Position:

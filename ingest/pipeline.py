@@ -32,6 +32,7 @@ from tourism_api.errors import DomainError
 from . import matching
 from .checks import RecordChecks
 from .normalise import Normalised
+from .planner_statistics import PlannerStatistics
 from .profiles import Profile
 from .raw import RawRecord
 from .report import ImportReport, flatten_errors
@@ -77,6 +78,7 @@ class Importer:
             strict=strict,
         )
         self._checks: RecordChecks | None = None
+        self._statistics = PlannerStatistics()
 
     # -- the run ----------------------------------------------------------------
 
@@ -330,6 +332,9 @@ class Importer:
                         )
                 except DomainError as exc:
                     results.append(exc)
+        self._statistics.added(
+            session, sum(1 for result in results if not isinstance(result, DomainError))
+        )
         for (position, _item, loose), result in zip(new, results, strict=True):
             if isinstance(result, DomainError):
                 self._reject(position, result)

@@ -53,3 +53,29 @@ def test_how_a_site_s_unit_is_found():
     assert find_unit({}, None, 2.35, 48.85).province_code is None
     assert find_unit({"country": "FR", "province": "Huế"}, None, 0, 0).province_code is None
     assert find_unit({}, None, 112.0, 10.0).province_code is None
+
+
+def test_the_nearest_town_is_the_one_measuring_every_town_finds():
+    """Only the towns near a point are measured; the answer must be the one measuring all
+    of Viet Nam's gives: random points, and points a few km from each town."""
+    import random
+
+    from search.geo import arc_distance_m
+    from tourism_api.catalogue import admin_units
+
+    def every_town(lon: float, lat: float) -> str | None:
+        towns = admin_units._towns()
+        best = min(towns, key=lambda t: arc_distance_m(lon, lat, t[0], t[1]))
+        if arc_distance_m(lon, lat, best[0], best[1]) > admin_units.NEAREST_TOWN_M:
+            return None
+        return best[2]
+
+    rng = random.Random(4)
+    points = [(rng.uniform(102, 110), rng.uniform(8, 24)) for _ in range(1500)]
+    points += [
+        (lon + rng.uniform(-0.3, 0.3), lat + rng.uniform(-0.3, 0.3))
+        for lon, lat, _code in admin_units._towns()
+    ]
+    answers = [admin_units.nearest_town_province(lon, lat) for lon, lat in points]
+    assert answers == [every_town(lon, lat) for lon, lat in points]
+    assert sum(a is not None for a in answers) > 300  # most points near a town found one

@@ -20,9 +20,10 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+import numpy as np
 from vietnam_provinces import Province, ProvinceCode, Ward
 
-from search.geo import arc_distance_m
+from search.geo import arc_distance_m, radius_envelopes
 from search.text import fold
 
 # Old provinces (before 1 July 2025) by the code of the unit that absorbed them.
@@ -157,10 +158,27 @@ def _towns() -> tuple[tuple[float, float, str], ...]:
     )
 
 
+@lru_cache(maxsize=1)
+def _town_coordinates() -> tuple[np.ndarray, np.ndarray]:
+    towns = _towns()
+    return np.array([t[0] for t in towns]), np.array([t[1] for t in towns])
+
+
 def nearest_town_province(lon: float, lat: float) -> str | None:
+    """The province of the nearest Vietnamese town within NEAREST_TOWN_M, if any.
+
+    Only the towns in boxes that certainly hold every point within that distance are
+    measured: measuring all of Viet Nam's ~300 took 0.9 ms a site, most of the time an
+    import spent creating a Vietnamese site."""
     if not (8 <= lat <= 24 and 102 <= lon <= 110):  # nowhere near Viet Nam
         return None
-    best = min(_towns(), key=lambda t: arc_distance_m(lon, lat, t[0], t[1]), default=None)
+    towns = _towns()
+    lons, lats = _town_coordinates()
+    near = np.zeros(len(towns), dtype=bool)
+    for min_lon, min_lat, max_lon, max_lat in radius_envelopes(lon, lat, NEAREST_TOWN_M):
+        near |= (lons >= min_lon) & (lons <= max_lon) & (lats >= min_lat) & (lats <= max_lat)
+    candidates = [towns[i] for i in np.flatnonzero(near)]
+    best = min(candidates, key=lambda t: arc_distance_m(lon, lat, t[0], t[1]), default=None)
     if best is None or arc_distance_m(lon, lat, best[0], best[1]) > NEAREST_TOWN_M:
         return None
     return best[2]

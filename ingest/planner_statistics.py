@@ -6,7 +6,7 @@ catalogue from a few rows to thousands, the statistics still describe the small 
 the source to find a batch's 500 ids: at 10,000 records that lookup took 131 µs a
 record, more than validating it. Analysing whenever the tables have doubled since the
 planner last looked keeps the lookups on the index, at a cost of a few ANALYZEs per
-import (about twenty from an empty catalogue to a million sites).
+import (about a dozen from an empty catalogue to a million sites).
 """
 
 from __future__ import annotations

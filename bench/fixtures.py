@@ -7,7 +7,6 @@ import socket
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
-from pathlib import Path
 
 KINDS = ["monument", "museum", "pagoda", "temple", "tomb", "market", "landscape"]
 
@@ -131,13 +130,15 @@ def add_engine_arguments(parser, *, sizes: str, postgres_help: str) -> None:
 
 
 def peak_resident_mb() -> float:
-    """This process's own peak resident memory.
+    """This process's own peak resident memory (see tourism_api.process_memory)."""
+    from tourism_api.process_memory import peak_resident_mb as measured
 
-    Not getrusage's ru_maxrss: Linux carries that across exec, so a benchmark's child
-    started by a big parent reports the parent's size at the fork. VmHWM belongs to the
-    address space.
-    """
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 1024
-    raise RuntimeError("no VmHWM in /proc/self/status")
+    peak = measured()
+    if peak is None:
+        raise RuntimeError("no VmHWM in /proc/self/status")
+    return peak
+
+
+def percentile(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]

@@ -28,7 +28,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from fixtures import peak_resident_mb  # noqa: E402
+from fixtures import peak_resident_mb, percentile  # noqa: E402
 from PIL import Image, ImageDraw, ImageFilter  # noqa: E402
 
 
@@ -54,11 +54,6 @@ def plain_pillow(data: bytes) -> None:
             image = Image.open(io.BytesIO(data))
             image.thumbnail((longest, longest))
             image.save(io.BytesIO(), fmt, quality=85)
-
-
-def percentile(values: list[float], p: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
 
 
 def main() -> None:

@@ -30,7 +30,7 @@ from urllib.parse import urlencode
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from fixtures import geonames_places  # noqa: E402
+from fixtures import geonames_places, percentile  # noqa: E402
 
 from search.base import SearchBackend, SearchQuery  # noqa: E402
 from search.text import exact_tokens, fold, folded_tokens, word_suffixes  # noqa: E402
@@ -100,11 +100,6 @@ def common_word(queries: list[SearchQuery]) -> list[SearchQuery]:
     return [
         SearchQuery(text="site", near=q.near, radius_m=q.radius_m, limit=q.limit) for q in queries
     ]
-
-
-def percentile(values: list[float], p: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
 
 
 def time_in_process(backend: SearchBackend, queries: list[SearchQuery]) -> list[float]:

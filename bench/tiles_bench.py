@@ -33,7 +33,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from fixtures import geonames_places, load_catalogue  # noqa: E402
+from fixtures import geonames_places, load_catalogue, percentile  # noqa: E402
 
 ZOOMS = (6, 10, 13, 15)
 
@@ -44,11 +44,6 @@ def tile_of(lon: float, lat: float, z: int) -> tuple[int, int]:
     lat_r = math.radians(max(-85.05, min(85.05, lat)))
     y = int((1 - math.asinh(math.tan(lat_r)) / math.pi) / 2 * n)
     return min(x, n - 1), min(y, n - 1)
-
-
-def percentile(values: list[float], p: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
 
 
 def measure(database_url: str, search_url: str, sites: int, places: int) -> dict:

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 from tourism_api.catalogue.models import Site
 from tourism_api.catalogue.site_records import iter_sites
 from tourism_api.config import Settings
+from tourism_api.process_memory import peak_resident_mb
 
 from .base import EncodedDocument
 
@@ -116,16 +117,8 @@ def _work(settings: Settings, hours_days: int, after: str, up_to: str, queue) ->
                     doc = site_document(site, hours_days=hours_days)
                     encoded.append((doc["id"], doc["version"], jsonio.dumps_bytes(doc)))
                 queue.put(("documents", encoded))
-        queue.put(("done", _peak_mb()))
+        queue.put(("done", peak_resident_mb() or 0.0))
     except BaseException:  # noqa: BLE001 - reported to the parent, which raises it
         with contextlib.suppress(Exception):
             queue.put(("error", traceback.format_exc()))
         raise SystemExit(1) from None
-
-
-def _peak_mb() -> float:
-    with contextlib.suppress(OSError), open("/proc/self/status") as status:
-        for line in status:
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024
-    return 0.0

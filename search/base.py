@@ -166,6 +166,10 @@ class SearchBackend(ABC):
     none longer than a day), wheelchair, free and view (the stored public view)."""
 
     name: str
+    # Seconds after `apply` returns until searches see the change: a response computed
+    # sooner may miss it, so the response cache does not keep one (tourism_api/api/
+    # response_cache.py).
+    visibility_delay_s: float = 0.0
 
     @abstractmethod
     def apply(self, upserts: Iterable[dict], deletes: Iterable[tuple[str, int]]) -> None:

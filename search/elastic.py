@@ -109,6 +109,9 @@ class _Json(JsonSerializer):
 
 class ElasticBackend(SearchBackend):
     name = "elasticsearch"
+    # Refreshed every second (_new_index); one more for a late refresh and for the clocks
+    # of the indexing and the serving hosts differing.
+    visibility_delay_s = 2.0
 
     def __init__(
         self,

@@ -14,13 +14,13 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import func, select, update
+from sqlalchemy import exists, func, select, update
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
-from tourism_api.catalogue.models import OutboxEvent, Site
+from tourism_api.catalogue.models import IndexMark, OutboxEvent, Site
 from tourism_api.catalogue.site_records import SiteRecord, iter_sites, read_sites
 from tourism_api.config import Settings
 from tourism_api.db import transaction
@@ -32,6 +32,19 @@ from .document_processes import id_ranges, published_documents
 from .documents import DEFAULT_HOURS_DAYS, site_document
 
 log = logging.getLogger(__name__)
+
+# Index changes this process made (drains that applied something, index-wide changes):
+# the response cache reads the mark again at once after its own process's changes.
+_applied_here = 0
+
+
+def changes_applied_here() -> int:
+    return _applied_here
+
+
+def _count_applied() -> None:
+    global _applied_here
+    _applied_here += 1
 
 
 @dataclass
@@ -54,11 +67,14 @@ class Indexer:
         settings: Settings | None = None,
         workers: int = 1,
         sites_per_worker: int = 50_000,
+        reads: sessionmaker[Session] | None = None,
     ) -> None:
         """`workers` processes (with `settings` to open the database) build a rebuild's
         documents, one per `sites_per_worker` published sites at most: starting one takes
         a second or two, which a small catalogue would not earn back."""
         self.sessions = sessions
+        # One-statement reads (autocommit on PostgreSQL): settled_mark runs per request.
+        self.reads = reads or sessions
         self.backend = backend
         self.batch_size = batch_size
         self.hours_days = hours_days
@@ -121,6 +137,8 @@ class Indexer:
                 report.indexed += indexed
                 report.deleted += deleted
                 batches += 1
+        if report.events:
+            _count_applied()
         report.pending = self.pending()
         return report
 
@@ -146,6 +164,36 @@ class Indexer:
                 .select_from(OutboxEvent)
                 .where(OutboxEvent.processed_at.is_(None))
             )
+
+    def settled_mark(self) -> tuple[datetime | None, datetime | None] | None:
+        """When the index last took a change (site by site, and index-wide), if it has
+        taken every committed one and searches already see them; None while it catches up.
+
+        An answer computed from the index while this mark holds stays right until the
+        mark moves: every later change is applied, and so marked, after it. Answers
+        computed while the index catches up may already be out of date, so the response
+        cache keeps none of them."""
+        with self.reads() as session:
+            last, pending, index_wide = session.execute(
+                select(
+                    func.max(OutboxEvent.processed_at),
+                    exists().where(OutboxEvent.processed_at.is_(None)),
+                    select(func.max(IndexMark.changed_at)).scalar_subquery(),
+                )
+            ).one()
+        if pending:
+            return None
+        latest = max((t for t in (last, index_wide) if t is not None), default=None)
+        delay = timedelta(seconds=self.backend.visibility_delay_s)
+        if latest is not None and datetime.now(UTC) - latest < delay:
+            return None
+        return last, index_wide
+
+    def mark_index_changed(self, name: str) -> None:
+        """Record a change to the index that bypassed the outbox (`name`: what made it)."""
+        with transaction(self.sessions) as session:
+            session.merge(IndexMark(name=name, changed_at=datetime.now(UTC)))
+        _count_applied()
 
     def follow(
         self, interval: float = 1.0, should_stop: Callable[[], bool] = lambda: False
@@ -222,5 +270,6 @@ class Indexer:
             if changed:
                 versions = {site_id: version for site_id, version in changed}
                 self._apply_current_state(session, set(versions), versions)
+        self.mark_index_changed("rebuild")
         self.drain()
         return count

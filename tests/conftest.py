@@ -34,6 +34,7 @@ DATA_TABLES = (
     "sites",
     "revisions",
     "outbox",
+    "index_marks",
     "webhook_deliveries",
     "webhooks",
     "api_tokens",

@@ -27,6 +27,7 @@ from .api import (
     profiles,
     rate_limits,
     reports,
+    response_cache,
     reviews,
     search,
     security_headers,
@@ -155,6 +156,8 @@ def create_app(settings: Settings | None = None) -> Flask:
     auth.register(app)
     rate_limits.register(app, settings)
     app.before_request(_require_json_body)
+    # Last: its lookup runs after the rate limits, its copy before the other after-hooks.
+    response_cache.register(app, settings.response_cache_bytes)
     return app
 
 

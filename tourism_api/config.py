@@ -116,6 +116,9 @@ class Settings:
     index_workers: int = _env("TOURISM_INDEX_WORKERS", default=1)
     # Memory each process keeps for vector tiles it rendered (MB); 0: render every time.
     tile_cache_bytes: int = _env("TOURISM_TILE_CACHE_MB", scale=MB, default=64 * MB)
+    # Memory each process keeps for public search and list answers, until the index takes
+    # a change or the minute turns (api/response_cache.py); 0: compute every answer.
+    response_cache_bytes: int = _env("TOURISM_RESPONSE_CACHE_MB", scale=MB, default=32 * MB)
     # Where counters live: memory:// for one process (the embedded default),
     # redis://host:6379 so that every process and host shares them (production).
     ratelimit_storage_url: str = _env("TOURISM_RATELIMIT_STORAGE_URL", default="memory://")

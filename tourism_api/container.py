@@ -85,19 +85,21 @@ class Services:
         sessions = session_factory(engine)
         cursors = CursorCodec(lambda: signing_key(sessions, settings.secret_key, "cursors"))
         search = open_backend(settings, cursors)
+        reads = read_session_factory(engine)
         indexer = Indexer(
             sessions,
             search,
             hours_days=settings.open_at_days,
             settings=settings,
             workers=settings.index_workers,
+            reads=reads,
         )
         changes = ChangeLog(hours_days=settings.open_at_days)
         if settings.inline_indexing:
             changes.after_write.append(indexer.drain_quietly)
         catalogue = Catalogue(settings, sessions, changes)
         taxonomy = Taxonomy(sessions, settings.languages)
-        lister = SiteLister(read_session_factory(engine), cursors)
+        lister = SiteLister(reads, cursors)
         storage = open_storage(settings.media_root)
         lifecycle = Lifecycle(sessions, changes)
         reviews = ReviewQueue(sessions, lifecycle)

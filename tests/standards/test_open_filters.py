@@ -92,7 +92,9 @@ def test_writes_keep_intervals_and_the_calendar_job_rebuilds_them(client, staff,
     assert slugs(client, "/collections/sites/items?open_now=true") == ["dong-cua", "mo-cua"]
     with services.sessions() as session, session.begin():
         session.execute(delete(OpenInterval))
-    assert slugs(client, "/collections/sites/items?open_now=true") == []
+    # Deleted behind every service's back: public answers kept in memory do not know yet,
+    # staff ones are always computed.
+    assert slugs(client, "/collections/sites/items?open_now=true", **staff) == []
     done = services.calendar.run()
     assert done["sites_with_hours"] == 2
     assert slugs(client, "/collections/sites/items?open_now=true") == ["dong-cua", "mo-cua"]

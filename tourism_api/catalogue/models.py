@@ -271,6 +271,17 @@ class OutboxEvent(Base):
     __table_args__ = (Index("ix_outbox_feed", "txid", "id"),)
 
 
+class IndexMark(Base):
+    """When the index last changed other than site by site through the outbox: a rebuild
+    switched to a fresh index, the daily calendar refresh rewrote opening intervals. One
+    row per kind of change; cached answers older than it are not served."""
+
+    __tablename__ = "index_marks"
+
+    name: Mapped[str] = mapped_column(String(40), primary_key=True)
+    changed_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
 class ApiToken(Base):
     """A staff bearer token; only its SHA-256 is stored."""
 

@@ -38,4 +38,7 @@ class CalendarRefresh:
     def run_catalogue(self) -> dict:
         """The catalogue's side only (no search engine needed): after a schema upgrade."""
         with_hours = refresh_intervals(self.sessions, datetime.now(UTC), self.days)
-        return {"sites_with_hours": with_hours, "sites_with_events": self.events.refresh()}
+        with_events = self.events.refresh()
+        # open_at and event filters answer differently now: cached answers must go.
+        self.indexer.mark_index_changed("calendar")
+        return {"sites_with_hours": with_hours, "sites_with_events": with_events}

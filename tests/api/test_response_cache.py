@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 
 import pytest
+from sqlalchemy.exc import OperationalError
 
 from tests.factories import HUE_CENTRE, load_hue, site_record
 from tourism_api.api import response_cache
@@ -199,6 +200,14 @@ def test_the_mark_is_read_again_after_the_hold_or_a_change_here(monkeypatch):
     local[0] += 1
     assert cache.mark() == 3  # this process did
     assert cache.mark() == 3
+
+
+def test_a_mark_that_cannot_be_read_means_computing(monkeypatch):
+    def database_down():
+        raise OperationalError("SELECT", {}, Exception("connection refused"))
+
+    cache = ResponseCache(1 << 20, database_down, lambda: 0)
+    assert cache.mark() is None
 
 
 def test_an_answer_larger_than_the_cache_is_served_not_kept(search_settings):

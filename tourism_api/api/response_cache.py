@@ -16,14 +16,17 @@ committed change: an answer computed while the indexer catches up is never kept.
 It sits after the credential check and the rate limits (a cached answer still counts
 against the caller's limit) and before the view; the hooks that follow a view (ETag,
 Cache-Control, CORS, compression, security headers) run on a cached answer as on a
-fresh one. Changes that do not pass through the outbox (an index rebuild, the daily
-refresh of opening intervals) are picked up at the next minute, as HTTP caches honouring
-the answers' `max-age=60` would.
+fresh one. An index rebuild and the daily refresh of opening intervals, which bypass the
+outbox, move the mark through an index-wide one (`IndexMark`); rows changed behind every
+service's back (SQL typed by hand) show at the next minute, as they would to HTTP caches
+honouring the answers' `max-age=60`. When the mark cannot be read (the database is down:
+searches still answer from the index), answers are computed, not cached.
 """
 
 from __future__ import annotations
 
 import contextlib
+import logging
 import math
 import threading
 import time
@@ -32,11 +35,14 @@ from dataclasses import dataclass
 
 from cachetools import LRUCache
 from flask import Flask, Response, g, request
+from sqlalchemy.exc import SQLAlchemyError
 
 from search.indexer import changes_applied_here
 
 from .auth import caller
 from .context import EXTENSION
+
+log = logging.getLogger(__name__)
 
 # Answers that depend only on the published catalogue, its index and the request.
 ENDPOINTS = frozenset({"search.search", "search.suggest", "sites.Sites", "features.items"})
@@ -91,7 +97,11 @@ class ResponseCache:
         local = self._local_changes()
         if now - self._mark_read_at >= MARK_HOLD_S or local != self._mark_local_changes:
             self._mark_local_changes = local
-            self._mark = self._read_mark()
+            try:
+                self._mark = self._read_mark()
+            except SQLAlchemyError as exc:
+                log.warning("response cache bypassed: %s", exc.__class__.__name__)
+                self._mark = None
             self._mark_read_at = now
         return self._mark
 

@@ -4,6 +4,8 @@ backends for the answers, both databases for the mark they are keyed by)."""
 from __future__ import annotations
 
 import dataclasses
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy.exc import OperationalError
@@ -12,6 +14,7 @@ from tests.factories import HUE_CENTRE, load_hue, site_record
 from tourism_api.api import response_cache
 from tourism_api.api.response_cache import ResponseCache
 from tourism_api.app import create_app
+from tourism_api.catalogue.records import stable_until
 
 LAT, LON = HUE_CENTRE[1], HUE_CENTRE[0]
 PUBLIC_URLS = (
@@ -115,16 +118,40 @@ def test_each_language_has_its_own_answer(hue):
     assert calls.count == 2
 
 
-def test_the_minute_turning_computes_again(hue, monkeypatch):
-    """open_now and the other clock-dependent fields change on minute boundaries."""
-    client, _services, _ids, calls = hue
-    monkeypatch.setattr(response_cache, "_minute", lambda: 1_000)
-    client.get("/v1/search?q=hue")
-    client.get("/v1/search?q=hue")
+def test_an_answer_is_computed_again_when_one_of_its_sites_opens_or_closes(hue, monkeypatch):
+    client, services, ids, calls = hue
+    local = datetime.now(ZoneInfo("Asia/Ho_Chi_Minh"))
+    # Opens at the next whole minute (the one after when that is seconds away), for 2 hours.
+    opens = local.replace(second=0, microsecond=0) + timedelta(
+        minutes=2 if local.second > 50 else 1
+    )
+    osm = f"Mo-Su {opens:%H:%M}-{opens + timedelta(hours=2):%H:%M}"
+    hours = {"timezone": "Asia/Ho_Chi_Minh", "osm": osm}
+    services.catalogue.update_site(ids["chua-thien-mu"], {"opening_hours": hours}, "test")
+    settle(services)
+    url = "/v1/search?q=thien%20mu"
+    assert client.get(url).json["items"][0]["open_now"] is False
     asked = calls.count
-    monkeypatch.setattr(response_cache, "_minute", lambda: 1_001)
-    client.get("/v1/search?q=hue")
-    assert calls.count == asked + 1
+    monkeypatch.setattr(response_cache, "_now", lambda: opens.timestamp() - 1)
+    assert client.get(url).json["items"][0]["open_now"] is False
+    assert calls.count == asked  # still closed: from memory
+    monkeypatch.setattr(response_cache, "_now", lambda: opens.timestamp())
+    client.get(url)
+    assert calls.count == asked + 1  # it opens now: computed again
+
+
+def test_answers_are_stable_until_a_site_opens_or_closes_or_the_hour_turns():
+    now = datetime(2026, 12, 7, 8, 20, 30, tzinfo=UTC)  # 15:20 in Viet Nam
+    closes = {"timezone": "Asia/Ho_Chi_Minh", "osm": "Mo-Su 07:00-15:45"}
+    always = {"timezone": "Asia/Ho_Chi_Minh", "osm": "24/7"}
+    hour = datetime(2026, 12, 7, 9, 0, tzinfo=UTC)
+    assert stable_until([{"opening_hours": None}, {}], now) == hour
+    assert stable_until([{"opening_hours": always}], now) == hour
+    assert stable_until([{"opening_hours": always}, {"opening_hours": closes}], now) == datetime(
+        2026, 12, 7, 8, 45, tzinfo=UTC
+    )
+    minute = datetime(2026, 12, 7, 8, 21, tzinfo=UTC)
+    assert stable_until([{"opening_hours": closes}], now, per_minute=True) == minute
 
 
 @pytest.fixture

@@ -9,6 +9,8 @@ so that a client can send it back in If-Match when it edits what it read.
 from __future__ import annotations
 
 import hashlib
+from datetime import datetime
+from typing import NamedTuple
 
 from flask import Flask, Response, g, request
 
@@ -24,15 +26,30 @@ JSON_TYPES = (
 PUBLIC_ENDPOINTS = ("api-docs.openapi_json",)
 
 
-def cache(*, public: bool = False, version: int | None = None, etag: bool = True) -> None:
-    g.tourism_cache = (public, version, etag)
+class Policy(NamedTuple):
+    public: bool = False
+    version: int | None = None
+    etag: bool = True
+    # Until when the same request gets the same answer while the index is unchanged
+    # (None: not said); the server's response cache keeps it no longer.
+    until: datetime | None = None
+
+
+def cache(
+    *,
+    public: bool = False,
+    version: int | None = None,
+    etag: bool = True,
+    until: datetime | None = None,
+) -> None:
+    g.tourism_cache = Policy(public, version, etag, until)
 
 
 def _apply(response: Response) -> Response:
     if "Cache-Control" in response.headers or response.mimetype not in JSON_TYPES:
         return response  # errors, images and redirects set their own
-    default = (request.endpoint in PUBLIC_ENDPOINTS, None, True)
-    public, version, etag = g.get("tourism_cache", default)
+    default = Policy(public=request.endpoint in PUBLIC_ENDPOINTS)
+    public, version, etag, _until = g.get("tourism_cache", default)
     # A signed-in person (cookie) or a token sees drafts: caches must tell them apart.
     response.headers["Vary"] = "Accept, Accept-Language, Authorization, Cookie"
     response.headers["Cache-Control"] = (

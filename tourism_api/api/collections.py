@@ -49,7 +49,7 @@ def _next_href(cursor: str | None) -> str | None:
 
 def page_answer(page: ListPage, f: str | None):
     """What a list view returns: a GeoJSON Response, or (data, headers) for its schema."""
-    cache(public=page.public)
+    cache(public=page.public, until=page.stable_until)
     next_href = _next_href(page.next_cursor)
     headers = {"Link": f'<{next_href}>; rel="next"'} if next_href else {}
     extra: dict = {}

@@ -468,7 +468,7 @@ def items(collection_id: str):
         "numberMatched": page.total,
         "numberReturned": len(features),
     }
-    cache(public=True)
+    cache(public=True, until=page.stable_until)
     headers = {"Content-Crs": f"<{target}>"}
     if current == "html":
         body = render_template("ogc/items.html", data=data, collection=chosen, title=API_TITLE)

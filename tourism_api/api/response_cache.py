@@ -5,10 +5,11 @@ near the Citadel", "chùa"): each is answered once per change of the catalogue a
 then from memory, with no database or engine work beyond one indexed read of the
 outbox (`Indexer.settled_mark`), until something is published, edited or withdrawn.
 
-An entry is keyed by that mark, the minute (`open_now` and the other clock-dependent
-fields change on minute boundaries), the full URL (host and query string: the links
-in the body are absolute) and the headers the answer is negotiated on (Accept,
-Accept-Language). Only anonymous and API-key callers share entries; a signed-in
+An entry is keyed by that mark, the full URL (host and query string: the links in the
+body are absolute) and the headers the answer is negotiated on (Accept,
+Accept-Language). It is kept until the clock would change the answer (`Policy.until`:
+the first of its sites to open or close, the next minute for `open_now`, at most the
+next full hour). Only anonymous and API-key callers share entries; a signed-in
 person or a staff token may see drafts, so their requests never touch the cache.
 Entries are stored only while the index has applied, and searches already see, every
 committed change: an answer computed while the indexer catches up is never kept.
@@ -18,8 +19,7 @@ against the caller's limit) and before the view; the hooks that follow a view (E
 Cache-Control, CORS, compression, security headers) run on a cached answer as on a
 fresh one. An index rebuild and the daily refresh of opening intervals, which bypass the
 outbox, move the mark through an index-wide one (`IndexMark`); rows changed behind every
-service's back (SQL typed by hand) show at the next minute, as they would to HTTP caches
-honouring the answers' `max-age=60`. When the mark cannot be read (the database is down:
+service's back (SQL typed by hand) show within the hour. When the mark cannot be read (the database is down:
 searches still answer from the index), answers are computed, not cached.
 """
 
@@ -40,6 +40,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from search.indexer import changes_applied_here
 
 from .auth import caller
+from .caching import Policy
 from .context import EXTENSION
 
 log = logging.getLogger(__name__)
@@ -51,6 +52,8 @@ ENDPOINTS = frozenset({"search.search", "search.suggest", "sites.Sites", "featur
 # much later (Elasticsearch's own refresh already takes up to a second); one this process
 # indexed, at once.
 MARK_HOLD_S = 0.2
+# How long an answer whose view said nothing of its clock is kept.
+DEFAULT_KEEP_S = 3600
 # What an entry costs beyond its body and headers (key, tuple, dict overheads).
 _OVERHEAD_BYTES = 600
 
@@ -59,15 +62,16 @@ _OVERHEAD_BYTES = 600
 class _Entry:
     body: bytes
     headers: tuple[tuple[str, str], ...]  # the view's own, Content-Type among them
-    cache_args: tuple  # what the view passed to caching.cache()
+    policy: Policy  # what the view passed to caching.cache()
+    until: float  # epoch seconds
 
 
 def _size(entry: _Entry) -> int:
     return len(entry.body) + sum(len(k) + len(v) for k, v in entry.headers) + _OVERHEAD_BYTES
 
 
-def _minute() -> int:
-    return int(time.time() // 60)
+def _now() -> float:
+    return time.time()
 
 
 class ResponseCache:
@@ -106,8 +110,11 @@ class ResponseCache:
         return self._mark
 
     def get(self, key: tuple) -> _Entry | None:
+        """The entry, unless the clock has changed its answer since."""
         with self._lock:
             entry = self._entries.get(key)
+            if entry is not None and _now() >= entry.until:
+                entry = None  # replaced by the answer computed now
             if entry is None:
                 self.misses += 1
             else:
@@ -134,7 +141,6 @@ def _key(cache: ResponseCache) -> tuple | None:
         return None
     return (
         mark,
-        _minute(),
         request.url,
         request.headers.get("Accept", ""),
         request.headers.get("Accept-Language", ""),
@@ -159,23 +165,24 @@ def register(app: Flask, max_bytes: int) -> ResponseCache | None:
         if entry is None:
             g.tourism_response_key = key
             return None
-        g.tourism_cache = entry.cache_args
+        g.tourism_cache = entry.policy
         return Response(entry.body, status=200, headers=list(entry.headers))
 
     @app.after_request
     def _keep(response: Response) -> Response:
         key = g.pop("tourism_response_key", None)
-        cache_args = g.get("tourism_cache")
+        policy = g.get("tourism_cache")
         if (
             key is None
             or response.status_code != 200
             or response.is_streamed
-            or cache_args is None
-            or not cache_args[0]  # the view did not call its answer public
+            or policy is None
+            or not policy.public
         ):
             return response
+        until = policy.until.timestamp() if policy.until else _now() + DEFAULT_KEEP_S
         headers = tuple((k, v) for k, v in response.headers.items() if k != "Content-Length")
-        cache.put(key, _Entry(response.get_data(), headers, cache_args))
+        cache.put(key, _Entry(response.get_data(), headers, policy, until))
         return response
 
     return cache

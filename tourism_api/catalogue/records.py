@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from geoalchemy2.shape import from_shape
@@ -214,6 +214,23 @@ def present(
     if distance_m is not None:
         result["distance_m"] = round(distance_m, 1)
     return result
+
+
+def stable_until(views: list[dict], now: datetime, *, per_minute: bool = False) -> datetime:
+    """Until when presenting these views again would give the same answer: the first moment
+    one of them opens or closes, and at most the next full hour (Viet Nam's days and
+    years turn on one, and a rule the next-change search misses is then bounded).
+    `per_minute` for an answer chosen by the minute it was asked (`open_now`)."""
+    until = now.replace(minute=0, second=0, microsecond=0) + timedelta(hours=1)
+    if per_minute:
+        until = min(until, now.replace(second=0, microsecond=0) + timedelta(minutes=1))
+    for view in views:
+        hours = view.get("opening_hours")
+        if hours:
+            change = hours_now(hours, now).next_change
+            if change is not None and change < until:
+                until = change
+    return until
 
 
 def site_reference(site: Site, preferred: tuple[str, ...], languages: tuple[str, ...]) -> dict:

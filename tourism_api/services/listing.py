@@ -16,7 +16,7 @@ from ..catalogue import cql2
 from ..catalogue.admin_units import province_code_of
 from ..catalogue.geometry import geojson_from_db
 from ..catalogue.queries import SiteLister, SiteQuery
-from ..catalogue.records import pick_language, present, public_view, stored_view
+from ..catalogue.records import pick_language, present, public_view, stable_until, stored_view
 from ..catalogue.sites import Catalogue
 from ..catalogue.taxonomy import STATUSES
 from ..catalogue.visibility import DraftAccess
@@ -67,6 +67,8 @@ class ListPage:
     facets: dict | None = None
     geometry: str = "location"
     extra: dict = field(default_factory=dict)
+    # Until when the same request gets the same answer, index unchanged (public pages).
+    stable_until: datetime | None = None
 
 
 class Listing:
@@ -176,6 +178,8 @@ class Listing:
             public=True,
             prev_cursor=page.prev_cursor,
             total=self.lister.count(query) if count else None,
+            # open_now picks the sites by the minute it was asked.
+            stable_until=stable_until(views, now, per_minute=query.open_at is not None),
         )
 
     def search(self, params: dict, *, preferred: tuple[str, ...]) -> ListPage:
@@ -201,6 +205,7 @@ class Listing:
             public=True,
             total=result.total,
             facets=result.facets if query.facets else None,
+            stable_until=stable_until(views, now, per_minute=query.open_at is not None),
         )
 
     def suggest(self, text: str, *, limit: int, preferred: tuple[str, ...]) -> list[dict]:

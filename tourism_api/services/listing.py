@@ -139,6 +139,9 @@ class Listing:
             prev_cursor=page.prev_cursor,
             total=self.lister.count(query) if count else None,
             geometry="footprint" if query.zones_only else "location",
+            stable_until=None
+            if staff
+            else stable_until(views, now, per_minute=query.open_at is not None),
         )
 
     def _public_catalogue_page(

@@ -19,8 +19,9 @@ against the caller's limit) and before the view; the hooks that follow a view (E
 Cache-Control, CORS, compression, security headers) run on a cached answer as on a
 fresh one. An index rebuild and the daily refresh of opening intervals, which bypass the
 outbox, move the mark through an index-wide one (`IndexMark`); rows changed behind every
-service's back (SQL typed by hand) show within the hour. When the mark cannot be read (the database is down:
-searches still answer from the index), answers are computed, not cached.
+service's back (SQL typed by hand) show within the hour. When the mark cannot be read
+(the database is down: searches still answer from the index), answers are computed,
+not cached.
 """
 
 from __future__ import annotations
@@ -100,13 +101,15 @@ class ResponseCache:
         now = time.monotonic()
         local = self._local_changes()
         if now - self._mark_read_at >= MARK_HOLD_S or local != self._mark_local_changes:
-            self._mark_local_changes = local
             try:
-                self._mark = self._read_mark()
+                mark = self._read_mark()
             except SQLAlchemyError as exc:
                 log.warning("response cache bypassed: %s", exc.__class__.__name__)
-                self._mark = None
-            self._mark_read_at = now
+                mark = None
+            # Noted only once read: another thread meanwhile reads it for itself rather
+            # than take the mark from before this process's change.
+            self._mark, self._mark_read_at, self._mark_local_changes = mark, now, local
+            return mark
         return self._mark
 
     def get(self, key: tuple) -> _Entry | None:

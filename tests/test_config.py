@@ -57,7 +57,8 @@ def test_default_timezone_is_what_hours_without_one_are_stored_in(settings):
     assert other.opening_hours["timezone"] == "Europe/Paris"
 
 
-def test_search_pages_follow_the_configured_maximum(search_settings):
+def test_search_pages_follow_the_configured_maximum(search_settings, search_services):
+    """(`search_services` drops the test's index afterwards.)"""
     settings = dataclasses.replace(search_settings, max_page_size=5, default_page_size=5)
     services = Services.build(settings)
     load_hue(services.catalogue)

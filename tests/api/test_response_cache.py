@@ -237,7 +237,8 @@ def test_a_mark_that_cannot_be_read_means_computing(monkeypatch):
     assert cache.mark() is None
 
 
-def test_an_answer_larger_than_the_cache_is_served_not_kept(search_settings):
+def test_an_answer_larger_than_the_cache_is_served_not_kept(search_settings, search_services):
+    """(`search_services` drops the test's index afterwards.)"""
     tiny = dataclasses.replace(search_settings, response_cache_bytes=1)
     client = create_app(tiny).test_client()
     services = client.application.extensions["tourism"]

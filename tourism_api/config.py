@@ -117,7 +117,7 @@ class Settings:
     # Memory each process keeps for vector tiles it rendered (MB); 0: render every time.
     tile_cache_bytes: int = _env("TOURISM_TILE_CACHE_MB", scale=MB, default=64 * MB)
     # Memory each process keeps for public search and list answers, until the index takes
-    # a change or the minute turns (api/response_cache.py); 0: compute every answer.
+    # a change or the clock would change them (api/response_cache.py); 0: compute each.
     response_cache_bytes: int = _env("TOURISM_RESPONSE_CACHE_MB", scale=MB, default=32 * MB)
     # Where counters live: memory:// for one process (the embedded default),
     # redis://host:6379 so that every process and host shares them (production).

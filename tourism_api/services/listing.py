@@ -181,7 +181,7 @@ class Listing:
             public=True,
             prev_cursor=page.prev_cursor,
             total=self.lister.count(query) if count else None,
-            # open_now picks the sites by the minute it was asked.
+            # open_now and open_at pick the sites by the minute.
             stable_until=stable_until(views, now, per_minute=query.open_at is not None),
         )
 

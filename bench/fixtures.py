@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 import socket
+import statistics
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -142,3 +143,12 @@ def peak_resident_mb() -> float:
 def percentile(values: list[float], p: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
+
+
+def latency(prefix: str, values: list[float]) -> dict:
+    """`{prefix}median_ms` and `{prefix}p99_ms` of timings in milliseconds, as the
+    benchmarks print them."""
+    return {
+        f"{prefix}median_ms": round(statistics.median(values), 2),
+        f"{prefix}p99_ms": round(percentile(values, 99), 2),
+    }

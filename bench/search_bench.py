@@ -20,7 +20,6 @@ import http.client
 import json
 import logging
 import random
-import statistics
 import sys
 import tempfile
 import threading
@@ -30,7 +29,7 @@ from urllib.parse import urlencode
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from fixtures import geonames_places, percentile  # noqa: E402
+from fixtures import geonames_places, latency  # noqa: E402
 
 from search.base import SearchBackend, SearchQuery  # noqa: E402
 from search.text import exact_tokens, fold, folded_tokens, word_suffixes  # noqa: E402
@@ -173,14 +172,10 @@ def run(name: str, n: int, settings, backend: SearchBackend) -> dict:
         "load_per_s": round(count / load_s),
         "index_mb": round(index_size_bytes(backend) / 1e6, 1),
         "hits_per_query": round(hits, 1),
-        "median_ms": round(statistics.median(local), 2),
-        "p99_ms": round(percentile(local, 99), 2),
-        "http_median_ms": round(statistics.median(remote), 2),
-        "http_p99_ms": round(percentile(remote, 99), 2),
-        "common_median_ms": round(statistics.median(common), 2),
-        "common_p99_ms": round(percentile(common, 99), 2),
-        "common_http_median_ms": round(statistics.median(common_remote), 2),
-        "common_http_p99_ms": round(percentile(common_remote, 99), 2),
+        **latency("", local),
+        **latency("http_", remote),
+        **latency("common_", common),
+        **latency("common_http_", common_remote),
     }
     print(json.dumps(result), flush=True)
     return result

@@ -33,7 +33,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from fixtures import geonames_places, load_catalogue, percentile  # noqa: E402
+from fixtures import geonames_places, latency, load_catalogue  # noqa: E402
 
 ZOOMS = (6, 10, 13, 15)
 
@@ -104,12 +104,9 @@ def measure(database_url: str, search_url: str, sites: int, places: int) -> dict
     return {
         "tiles": len(paths),
         "median_bytes": int(statistics.median(sizes)),
-        "rendered_median_ms": round(statistics.median(rendered), 2),
-        "rendered_p99_ms": round(percentile(rendered, 99), 2),
-        "again_median_ms": round(statistics.median(again), 2),
-        "again_p99_ms": round(percentile(again, 99), 2),
-        "revalidated_median_ms": round(statistics.median(revalidated), 2),
-        "revalidated_p99_ms": round(percentile(revalidated, 99), 2),
+        **latency("rendered_", rendered),
+        **latency("again_", again),
+        **latency("revalidated_", revalidated),
         "rendered_over_again": round(statistics.median(rendered) / statistics.median(again), 1),
     }
 

@@ -28,6 +28,7 @@ from tourism_api.catalogue.sites import Catalogue
 from tourism_api.catalogue.sql_lists import one_of
 from tourism_api.db import transaction
 from tourism_api.errors import DomainError
+from tourism_api.gc_tuning import fewer_collections
 
 from . import matching
 from .checks import RecordChecks
@@ -90,7 +91,7 @@ class Importer:
         sessions = self.catalogue.sessions
         self._checks = RecordChecks(self.profile, report, self.catalogue.settings.default_timezone)
         try:
-            with self.catalogue.changes.deferred_hooks():
+            with self.catalogue.changes.deferred_hooks(), fewer_collections():
                 if self.strict:
                     self._strict(sessions, records, progress)
                 else:

@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 from tests.factories import site_record, zone_record
 from tourism_api.catalogue import record_rules
 from tourism_api.catalogue.models import OutboxEvent, Revision, Site, SiteSource
+from tourism_api.catalogue.site_records import SiteRecord
 from tourism_api.errors import Conflict, InvalidInput, NotFound, PreconditionFailed
 
 
@@ -191,7 +192,7 @@ def test_create_many_refuses_only_the_bad_records(services, catalogue):
     ]
     with services.sessions.begin() as session:
         results = catalogue.create_many_in(session, items, "ingest")
-    created = [r for r in results if isinstance(r, Site)]
+    created = [r for r in results if isinstance(r, SiteRecord)]
     assert [s.slug for s in created] == ["chua-thien-mu-2", "chua-thien-mu-3", "dai-noi"]
     assert [s.status for s in created] == ["draft", "published", "draft"]
     assert [type(r).__name__ for r in results[3:]] == [

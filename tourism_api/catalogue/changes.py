@@ -13,14 +13,16 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import UTC, datetime
 
-from sqlalchemy import event, insert, select, text
+from sqlalchemy import event, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ..errors import Conflict
-from .event_store import replace_occurrences
-from .hours_store import replace_intervals
-from .models import OutboxEvent, Revision, Site
+from .event_store import occurrence_rows, replace_occurrences
+from .hours_store import interval_rows, replace_intervals
+from .models import EventOccurrence, OpenInterval, OutboxEvent, Revision, Site
+from .site_records import SiteRecord
+from .table_rows import TableRows
 
 # The account a person acts as during this request (set by the HTTP layer); None for
 # imports, the CLI and tokens made before accounts. Revisions record it for four-eyes review.
@@ -49,45 +51,47 @@ class ChangeLog:
         changes: dict,
         comment: str | None = None,
     ) -> None:
-        """The revision and the outbox row of the site's current version."""
-        revision, outbox = self._rows(session, site, action, actor, changes, comment)
+        """The revision and the outbox row of an existing site's current version (and its
+        occurrences and open intervals again, when its events or hours changed)."""
+        now = self.clock()
+        if "events" in changes:
+            replace_occurrences(session, site.id, site.events, now.date())
+        if "opening_hours" in changes:
+            replace_intervals(session, site.id, site.opening_hours, now, self.hours_days)
+        revision, outbox = self._rows(session, site, action, actor, changes, comment, now)
         session.add(Revision(**revision))
         session.add(OutboxEvent(**outbox))
 
     def creation_rows(
-        self, session: Session, site: Site, actor: str, changes: dict
-    ) -> tuple[dict, dict]:
-        """A new site's revision and outbox row as plain rows, for `write_rows` once the
-        site itself is flushed."""
-        return self._rows(session, site, "create", actor, changes, None)
-
-    @staticmethod
-    def write_rows(session: Session, rows: list[tuple[dict, dict]]) -> None:
-        """Revisions and outbox rows in two statements, after their sites' flush.
-
-        Written as ORM objects, each batch became one huge INSERT ... RETURNING (the ORM
-        wants their generated ids back), which the driver parses in Python: the largest
-        cost of creating thousands of sites. Nothing reads these objects back.
-        """
-        if rows:
-            session.execute(insert(Revision.__table__), [revision for revision, _ in rows])
-            session.execute(insert(OutboxEvent.__table__), [outbox for _, outbox in rows])
+        self, session: Session, site: Site | SiteRecord, actor: str, changes: dict, rows: TableRows
+    ) -> None:
+        """Add a new site's revision, outbox row, occurrences and open intervals to `rows`,
+        which the caller inserts after the site's own row."""
+        now = self.clock()
+        revision, outbox = self._rows(session, site, "create", actor, changes, None, now)
+        rows.add(Revision.__table__, revision)
+        rows.add(OutboxEvent.__table__, outbox)
+        if "events" in changes:
+            rows.extend(
+                EventOccurrence.__table__, occurrence_rows(site.id, site.events, now.date())
+            )
+        if "opening_hours" in changes:
+            rows.extend(
+                OpenInterval.__table__,
+                interval_rows(site.id, site.opening_hours, now, self.hours_days),
+            )
 
     def _rows(
         self,
         session: Session,
-        site: Site,
+        site: Site | SiteRecord,
         action: str,
         actor: str,
         changes: dict,
         comment: str | None,
+        now: datetime,
     ) -> tuple[dict, dict]:
-        now = self.clock()
         new = action == "create"
-        if "events" in changes:
-            replace_occurrences(session, site, now.date(), new=new)
-        if "opening_hours" in changes:
-            replace_intervals(session, site, now, self.hours_days, new=new)
         revision = {
             "site_id": site.id,
             "version": site.version,

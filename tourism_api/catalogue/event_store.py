@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import and_, delete, or_, select
+from sqlalchemy import and_, delete, insert, or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from search.geo import Envelope, radius_envelopes, split_envelope
@@ -16,26 +16,33 @@ from .events import site_occurrences
 from .models import EventOccurrence, Site
 from .spatial import SpatialSQL
 
+# Rows per INSERT when every site's rows are written again: memory stays flat.
+_INSERT_CHUNK = 20_000
 
-def _rows(site_id: str, events: list[dict] | None, today: date) -> list[EventOccurrence]:
+
+def occurrence_rows(site_id: str, events: list[dict] | None, today: date) -> list[dict]:
+    """A site's event occurrences in the window around `today`, as rows to insert."""
     return [
-        EventOccurrence(
-            site_id=site_id,
-            event_id=found.event_id,
-            kind=found.kind,
-            starts_on=found.starts_on,
-            ends_on=found.ends_on,
-        )
+        {
+            "site_id": site_id,
+            "event_id": found.event_id,
+            "kind": found.kind,
+            "starts_on": found.starts_on,
+            "ends_on": found.ends_on,
+        }
         for found in site_occurrences(events, today)
     ]
 
 
-def replace_occurrences(session: Session, site: Site, today: date, *, new: bool) -> None:
-    """The site's occurrences after a write that changed its events (same transaction)."""
-    if not new:
-        session.execute(delete(EventOccurrence).where(EventOccurrence.site_id == site.id))
-    # Through the relationship, so a new site's row is inserted first.
-    site.occurrences.add_all(_rows(site.id, site.events, today))
+def replace_occurrences(
+    session: Session, site_id: str, events: list[dict] | None, today: date
+) -> None:
+    """An existing site's occurrences after a write that changed its events (same
+    transaction)."""
+    session.execute(delete(EventOccurrence).where(EventOccurrence.site_id == site_id))
+    rows = occurrence_rows(site_id, events, today)
+    if rows:
+        session.execute(insert(EventOccurrence.__table__), rows)
 
 
 def refresh_occurrences(sessions: sessionmaker[Session], today: date) -> int:
@@ -44,10 +51,17 @@ def refresh_occurrences(sessions: sessionmaker[Session], today: date) -> int:
     with transaction(sessions) as session:
         session.execute(delete(EventOccurrence))
         query = select(Site.id, Site.events).where(Site.events.is_not(None))
+        rows: list[dict] = []
         for site_id, events in session.execute(query):
+            found = occurrence_rows(site_id, events, today)
             if events:
-                session.add_all(_rows(site_id, events, today))
+                rows.extend(found)
                 count += 1
+            if len(rows) >= _INSERT_CHUNK:
+                session.execute(insert(EventOccurrence.__table__), rows)
+                rows = []
+        if rows:
+            session.execute(insert(EventOccurrence.__table__), rows)
     return count
 
 

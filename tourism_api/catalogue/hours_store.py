@@ -6,26 +6,34 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, delete, exists, select
+from sqlalchemy import ColumnElement, delete, exists, insert, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from ..db import transaction
 from .models import OpenInterval, Site
 from .opening_hours import MAX_OPEN_MINUTES, epoch_minutes, open_minutes_ahead
 
+# Rows per INSERT when every site's rows are written again: memory stays flat.
+_INSERT_CHUNK = 20_000
 
-def _rows(site_id: str, hours: dict | None, now: datetime, days: int) -> list[OpenInterval]:
+
+def interval_rows(site_id: str, hours: dict | None, now: datetime, days: int) -> list[dict]:
+    """A site's open intervals for the days from now, as rows to insert."""
     return [
-        OpenInterval(site_id=site_id, opens=opens, closes=closes)
+        {"site_id": site_id, "opens": opens, "closes": closes}
         for opens, closes in open_minutes_ahead(hours, now, days)
     ]
 
 
-def replace_intervals(session: Session, site: Site, now: datetime, days: int, *, new: bool):
-    """The site's open intervals after a write that changed its hours (same transaction)."""
-    if not new:
-        session.execute(delete(OpenInterval).where(OpenInterval.site_id == site.id))
-    site.open_intervals.add_all(_rows(site.id, site.opening_hours, now, days))
+def replace_intervals(
+    session: Session, site_id: str, hours: dict | None, now: datetime, days: int
+) -> None:
+    """An existing site's open intervals after a write that changed its hours (same
+    transaction)."""
+    session.execute(delete(OpenInterval).where(OpenInterval.site_id == site_id))
+    rows = interval_rows(site_id, hours, now, days)
+    if rows:
+        session.execute(insert(OpenInterval.__table__), rows)
 
 
 def refresh_intervals(sessions: sessionmaker[Session], now: datetime, days: int) -> int:
@@ -34,11 +42,17 @@ def refresh_intervals(sessions: sessionmaker[Session], now: datetime, days: int)
     with transaction(sessions) as session:
         session.execute(delete(OpenInterval))
         query = select(Site.id, Site.opening_hours).where(Site.opening_hours.is_not(None))
+        rows: list[dict] = []
         for site_id, hours in session.execute(query):
-            rows = _rows(site_id, hours, now, days)
-            if rows:
-                session.add_all(rows)
+            found = interval_rows(site_id, hours, now, days)
+            if found:
+                rows.extend(found)
                 count += 1
+            if len(rows) >= _INSERT_CHUNK:
+                session.execute(insert(OpenInterval.__table__), rows)
+                rows = []
+        if rows:
+            session.execute(insert(OpenInterval.__table__), rows)
     return count
 
 

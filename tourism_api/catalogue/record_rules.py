@@ -124,6 +124,36 @@ def source_owners(session: Session, keys: set[tuple[str, str]]) -> dict[tuple[st
     return {(source, source_id): site_id for source, source_id, site_id in rows}
 
 
+def new_sources(site_id: str, sources: list[dict], owners: dict) -> list[dict]:
+    """A new site's provenance rows (`owners` from `source_owners`); a source another site
+    records is a Conflict."""
+    rows = []
+    for item in sources:
+        key = (item["source"], item["source_id"])
+        owner = owners.get(key)
+        if owner is not None:
+            raise _claimed(key, owner)
+        rows.append(
+            {
+                "site_id": site_id,
+                "source": key[0],
+                "source_id": key[1],
+                "licence": item.get("licence"),
+                "attribution": item.get("attribution"),
+                "url": item.get("url"),
+                "sent": None,
+            }
+        )
+    return rows
+
+
+def _claimed(key: tuple[str, str], owner: str) -> Conflict:
+    return Conflict(
+        f"Source {key[0]}:{key[1]} already belongs to site {owner}.",
+        {"sources": [f"{key[0]}:{key[1]} is already recorded on another site."]},
+    )
+
+
 def set_sources(
     session: Session, site: Site, sources: list[dict], owners: dict | None = None
 ) -> None:
@@ -138,10 +168,7 @@ def set_sources(
                 owners = source_owners(session, {(s["source"], s["source_id"]) for s in sources})
             owner = owners.get(key)
             if owner is not None and owner != site.id:
-                raise Conflict(
-                    f"Source {key[0]}:{key[1]} already belongs to site {owner}.",
-                    {"sources": [f"{key[0]}:{key[1]} is already recorded on another site."]},
-                )
+                raise _claimed(key, owner)
             existing = SiteSource(source=key[0], source_id=key[1])
         for attr in ("licence", "attribution", "url"):
             setattr(existing, attr, item.get(attr))

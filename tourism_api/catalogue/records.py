@@ -53,24 +53,30 @@ def pick_language(
     return lang, texts[lang]
 
 
+def record_columns(record: dict, languages: tuple[str, ...]) -> dict[str, Any]:
+    """A validated record (from `load_site`) as the values of a site's columns: one
+    mapping for an ORM site being changed and for the rows a bulk creation inserts."""
+    columns: dict[str, Any] = {field: record[field] for field in SIMPLE_FIELDS if field in record}
+    for field, empty in JSON_FIELDS.items():
+        columns[field] = record.get(field, empty)
+    columns["admin_area"] = record.get("admin_area")
+    columns["visit_minutes"] = record.get("visit_minutes")
+    location: BaseGeometry = record["location"]
+    columns["location"] = from_shape(location, srid=SRID)
+    unit = find_unit(record.get("address"), columns["admin_area"], location.x, location.y)
+    columns["province_code"], columns["ward_code"] = unit.province_code, unit.ward_code
+    columns["unit_found_by"] = unit.found_by
+    footprint: BaseGeometry | None = record.get("footprint")
+    columns["footprint"] = from_shape(footprint, srid=SRID) if footprint is not None else None
+    columns["is_zone"] = footprint is not None and footprint.geom_type in ZONE_TYPES
+    columns["sort_name"] = fold(primary_text(record["name"], languages))[:300]
+    return columns
+
+
 def apply_record(site: Site, record: dict, languages: tuple[str, ...]) -> None:
     """Copy a validated record (from `load_site`) onto a site's columns."""
-    for field in SIMPLE_FIELDS:
-        if field in record:
-            setattr(site, field, record[field])
-    for field, empty in JSON_FIELDS.items():
-        setattr(site, field, record.get(field, empty))
-    site.admin_area = record.get("admin_area")
-    site.visit_minutes = record.get("visit_minutes")
-    location: BaseGeometry = record["location"]
-    site.location = from_shape(location, srid=SRID)
-    unit = find_unit(record.get("address"), site.admin_area, location.x, location.y)
-    site.province_code, site.ward_code = unit.province_code, unit.ward_code
-    site.unit_found_by = unit.found_by
-    footprint: BaseGeometry | None = record.get("footprint")
-    site.footprint = from_shape(footprint, srid=SRID) if footprint is not None else None
-    site.is_zone = footprint is not None and footprint.geom_type in ZONE_TYPES
-    site.sort_name = fold(primary_text(site.name, languages))[:300]
+    for column, value in record_columns(record, languages).items():
+        setattr(site, column, value)
 
 
 def record_view(site: Site) -> dict:
@@ -93,7 +99,7 @@ def record_view(site: Site) -> dict:
         value = getattr(site, field)
         if value not in (None, empty, {}, []):
             view[field] = value
-    if site.categories:
+    if site.category_codes:
         view["categories"] = site.category_codes
     if site.sources:
         view["sources"] = [source_view(s) for s in site.sources]

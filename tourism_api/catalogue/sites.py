@@ -15,10 +15,12 @@ from . import record_rules as rules
 from .changes import ChangeLog, flush, notifies
 from .history import record_at
 from .ids import new_id
-from .models import Revision, Site
+from .models import Revision, Site, SiteCategory, SiteSource
 from .patches import diff, make_patch, merge_patch
 from .provenance import field_values, origins_after
-from .records import apply_record, record_view
+from .records import apply_record, record_columns, record_view
+from .site_records import SiteRecord
+from .table_rows import TableRows
 from .visibility import DraftAccess, may_read
 
 
@@ -117,7 +119,7 @@ class Catalogue:
         )[0]
         if isinstance(result, DomainError):
             raise result
-        return result
+        return session.get_one(Site, result.id)
 
     def create_many_in(
         self,
@@ -127,18 +129,20 @@ class Catalogue:
         organisation_id: int | None = None,
         origin: dict[str, str] | None = None,
         sent: list[dict] | None = None,
-    ) -> list[Site | DomainError]:
-        """Create sites from (record, status) pairs with a few queries and one flush.
+    ) -> list[SiteRecord | DomainError]:
+        """Create sites from (record, status) pairs with a few queries and one INSERT
+        per table; each created site comes back as a `SiteRecord` of its columns.
 
         Ingest creates thousands of sites; checking each one's categories, slug and
-        sources with its own queries, and flushing each, made that slow. A record's own
-        problem comes back in its place and the others are still created. If the flush
-        fails (a concurrent writer took a slug or source just now) Conflict is raised, and
-        the caller rolls back its savepoint or transaction: the sites are all or none.
-        `sent`, for an import, is what its source sent for each item, kept on the site's
-        provenance row of that source (`origin`) for the next import to compare with.
+        sources with its own queries, and writing each through the ORM, made that slow. A
+        record's own problem comes back in its place and the others are still created.
+        If the insert fails (a concurrent writer took a slug or source just now) Conflict
+        is raised, and the caller rolls back its savepoint or transaction: the sites are
+        all or none. `sent`, for an import, is what its source sent for each item, kept on
+        the site's provenance row of that source (`origin`) for the next import to compare
+        with.
         """
-        results: list[Site | DomainError | None] = [None] * len(items)
+        results: list[SiteRecord | DomainError | None] = [None] * len(items)
         records: dict[int, dict] = {}
         for i, (raw, _status) in enumerate(items):
             try:
@@ -156,52 +160,60 @@ class Catalogue:
             {(s["source"], s["source_id"]) for r in records.values() for s in r.get("sources", [])},
         )
         slugs = rules.free_slugs(session, records, self.settings.languages)
-        logged: list[tuple[dict, dict]] = []
+        rows = TableRows()
+        now = self.changes.clock()
+        by = origin or {"person": actor}
         for i, record in records.items():
             if isinstance(slugs[i], DomainError):
                 results[i] = slugs[i]
                 continue
             record["slug"] = slugs[i]
-            site = self._new_site(record, items[i][1], actor)
-            site.organisation_id = organisation_id
+            site_id = new_id()
             try:
-                rules.set_sources(session, site, record.get("sources", []), owners)
+                sources = rules.new_sources(site_id, record.get("sources", []), owners)
             except Conflict as exc:
                 results[i] = exc
                 continue
             # The next record of this call claiming one of these sources is refused too.
-            owners.update({(s.source, s.source_id): site.id for s in site.sources})
+            owners.update({(s["source"], s["source_id"]): site_id for s in sources})
             if sent is not None and origin and "source" in origin:
-                for provenance in site.sources:
-                    if provenance.source == origin["source"]:
-                        provenance.sent = sent[i]
-            session.add(site)
-            view = record_view(site)
-            site.field_origins = origins_after(
-                {}, {}, field_values(view), origin or {"person": actor}
+                for provenance in sources:
+                    if provenance["source"] == origin["source"]:
+                        provenance["sent"] = sent[i]
+            status = items[i][1]
+            columns = record_columns(record, self.settings.languages)
+            columns.update(
+                id=site_id,
+                status=status,
+                version=1,
+                organisation_id=organisation_id,
+                created_at=now,
+                updated_at=now,
+                created_by=actor,
+                updated_by=actor,
+                published_at=now if status == "published" else None,
             )
-            logged.append(self.changes.creation_rows(session, site, actor, diff({}, view)))
+            codes = list(dict.fromkeys(record.get("categories", [])))
+            site = SiteRecord(
+                {
+                    **columns,
+                    "category_codes": codes,
+                    "sources": [SiteRecord(source) for source in sources],
+                }
+            )
+            view = record_view(site)
+            columns["field_origins"] = site.field_origins = origins_after(
+                {}, {}, field_values(view), by
+            )
+            rows.add(Site.__table__, columns)
+            rows.extend(
+                SiteCategory.__table__, ({"site_id": site_id, "category_code": c} for c in codes)
+            )
+            rows.extend(SiteSource.__table__, sources)
+            self.changes.creation_rows(session, site, actor, diff({}, view), rows)
             results[i] = site
-        flush(session)
-        self.changes.write_rows(session, logged)
+        rows.insert(session)
         return results  # type: ignore[return-value]
-
-    def _new_site(self, record: dict, status: str, actor: str) -> Site:
-        now = self.changes.clock()
-        site = Site(
-            id=new_id(),
-            status=status,
-            version=1,
-            created_at=now,
-            updated_at=now,
-            created_by=actor,
-            updated_by=actor,
-            published_at=now if status == "published" else None,
-        )
-        site.media = []  # a new site has no photos; saves a lazy load after the commit
-        apply_record(site, record, self.settings.languages)
-        rules.set_categories(site, record.get("categories", []))
-        return site
 
     # -- changing ------------------------------------------------------------
 

@@ -142,16 +142,21 @@ class Importer:
         by_place = matching.others_exist(session, self.profile.source)
         new: list[tuple[str, Normalised, list]] = []
         for position, item in ready:
+            site, merged = owned.get(item.source_id), None
+            if site is None:
+                # Matching only reads: a record that needs a new site costs no savepoint.
+                strong, loose = matching.match(
+                    session, item, self.profile.source, by_place=by_place
+                )
+                if strong is None:
+                    new.append((position, item, loose))
+                    continue
+                site, merged = strong
             try:
                 with session.begin_nested():
-                    loose = self._upsert(
-                        session, position, item, owned.get(item.source_id), by_place
-                    )
+                    self._update(session, position, item, site, merged)
             except DomainError as exc:
                 self._reject(position, exc)
-                continue
-            if loose is not None:
-                new.append((position, item, loose))
         self._create(session, new)
 
     def _reject(self, position: str, exc: DomainError) -> None:
@@ -213,29 +218,24 @@ class Importer:
         )
         return {source_id: site for source_id, site in rows}
 
-    def _upsert(
-        self, session: Session, position: str, item: Normalised, site: Site | None, by_place: bool
-    ) -> list | None:
-        """Update this source's site or merge into a matching one; when the record needs a
-        new site, return its uncertain candidates (a list, maybe empty) instead."""
+    def _update(
+        self, session: Session, position: str, item: Normalised, site: Site, merged: str | None
+    ) -> None:
+        """Update this source's site, or merge into another source's site that matched
+        (`merged` says why)."""
         report = self.report
-        if site is not None:
-            # Merged into a site another source created: that source owns the fields and
-            # this one only adds what the site lacks (names in more languages).
-            owner = site.sources[0].source == self.profile.source
-            if self._reconcile(session, position, site, item, owner=owner):
-                report.updated += 1
-            else:
-                report.unchanged += 1
-            return None
-        strong, loose = matching.match(session, item, self.profile.source, by_place=by_place)
-        if strong is not None:
-            site, reason = strong
+        if merged is not None:
             self._reconcile(session, position, site, item, owner=False)
             report.merged += 1
-            report.merges.append({"position": position, "site_id": site.id, "reason": reason})
-            return None
-        return loose
+            report.merges.append({"position": position, "site_id": site.id, "reason": merged})
+            return
+        # Merged into a site another source created: that source owns the fields and
+        # this one only adds what the site lacks (names in more languages).
+        owner = site.sources[0].source == self.profile.source
+        if self._reconcile(session, position, site, item, owner=owner):
+            report.updated += 1
+        else:
+            report.unchanged += 1
 
     def _reconcile(
         self, session: Session, position: str, site: Site, item: Normalised, *, owner: bool

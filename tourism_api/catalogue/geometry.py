@@ -155,6 +155,21 @@ _POINT_HEADERS = {
 }
 
 
+_EWKB_SRID_FLAG = 0x20000000
+
+
+def ewkb_hex(element: Any) -> str:
+    """A geometry element (`from_shape`) as hex EWKB with its SRID: what PostgreSQL reads
+    for a geometry column in COPY, where no ST_GeomFromEWKB can wrap the value."""
+    data = bytes(element.data)
+    srid = element.srid
+    if getattr(element, "extended", False) or srid is None or srid < 0:
+        return data.hex()
+    order = "little" if data[0] == 1 else "big"
+    kind = int.from_bytes(data[1:5], order) | _EWKB_SRID_FLAG
+    return (data[:1] + kind.to_bytes(4, order) + srid.to_bytes(4, order) + data[5:]).hex()
+
+
 def geojson_from_db(value: Any) -> dict | None:
     """`to_geojson(from_db(value))`: the GeoJSON of a geometry column's value.
 

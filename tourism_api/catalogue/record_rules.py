@@ -4,6 +4,7 @@ takes a whole batch, so ingest pays a few queries per batch instead of per recor
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import Any
 
 from marshmallow import ValidationError
@@ -60,7 +61,10 @@ def check_slug_free(session: Session, slug: str, site_id: str) -> None:
 def free_slugs(
     session: Session, records: dict[int, dict], languages: tuple[str, ...]
 ) -> dict[int, str | Conflict]:
-    """A slug per record: its own if free, else one made from its name (`name`, `name-2`...)."""
+    """A slug per record: its own if free, else one made from its name (`name`, `name-2`...).
+
+    Two queries for the whole batch: the slugs wanted, then the numbered ones of those
+    taken (a list of places has many of the same name: "Đình làng", "Chùa Phước Long")."""
     wanted = {
         i: record.get("slug") or slugify(primary_text(record["name"], languages))
         for i, record in records.items()
@@ -74,6 +78,13 @@ def free_slugs(
         if wanted
         else set()
     )
+    wanted_times = Counter(wanted.values())
+    repeated = {
+        slug
+        for i, slug in wanted.items()
+        if "slug" not in records[i] and (slug in taken or wanted_times[slug] > 1)
+    }
+    taken |= _numbered_slugs(session, repeated)
     used: set[str] = set()
     slugs: dict[int, str | Conflict] = {}
     for i, slug in wanted.items():
@@ -84,24 +95,30 @@ def free_slugs(
                 )
                 continue
         elif slug in taken or slug in used:
-            slug = _numbered_slug(session, slug, used)
+            n = 2
+            while f"{slug}-{n}" in taken or f"{slug}-{n}" in used:
+                n += 1
+            slug = f"{slug}-{n}"
         used.add(slug)
         slugs[i] = slug
     return slugs
 
 
-def _numbered_slug(session: Session, wanted: str, used: set[str]) -> str:
-    """`wanted-N` with the smallest N free in the database and among `used`."""
-    # A range, not LIKE: it uses the slug index on both databases.
-    taken = used | set(
-        session.scalars(
-            select(Site.slug).where(Site.slug.between(f"{wanted}-", f"{wanted}-\uffff"))
+def _numbered_slugs(session: Session, bases: set[str]) -> set[str]:
+    """The slugs taken that begin with one of `bases` and a hyphen."""
+    taken: set[str] = set()
+    bases_list = sorted(bases)
+    for start in range(0, len(bases_list), 200):
+        chunk = bases_list[start : start + 200]
+        # Ranges, not LIKE: they use the slug index on both databases.
+        taken.update(
+            session.scalars(
+                select(Site.slug).where(
+                    or_(*(Site.slug.between(f"{base}-", f"{base}-\uffff") for base in chunk))
+                )
+            )
         )
-    )
-    n = 2
-    while f"{wanted}-{n}" in taken:
-        n += 1
-    return f"{wanted}-{n}"
+    return taken
 
 
 def source_owners(session: Session, keys: set[tuple[str, str]]) -> dict[tuple[str, str], str]:

@@ -184,13 +184,26 @@ def _field_value(fields: dict, spec: dict, item: Normalised, timezone: str) -> A
 
 
 def _geometry(raw: RawRecord, item: Normalised):
-    if raw.geometry is None:
+    """The source geometry as Shapely, for what is derived from it (a point inside an
+    area); a well-formed point is used as it is and needs none."""
+    if raw.geometry is None or _plain_point(raw.geometry):
         return None
     try:
         return shape(raw.geometry)
     except (ValueError, TypeError, AttributeError, IndexError) as exc:
         item.errors.setdefault("geometry", []).append(f"unreadable geometry: {exc}")
         return None
+
+
+def _plain_point(geometry: dict) -> bool:
+    if geometry.get("type") != "Point":
+        return False
+    coordinates = geometry.get("coordinates")
+    return (
+        type(coordinates) is list
+        and len(coordinates) in (2, 3)
+        and all(type(v) is float or type(v) is int for v in coordinates)
+    )
 
 
 def _location(raw: RawRecord, profile: Profile, geometry, item: Normalised) -> None:

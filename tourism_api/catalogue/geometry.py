@@ -13,6 +13,7 @@ import struct
 from typing import Any
 
 import shapely
+from geoalchemy2.elements import WKBElement
 from geoalchemy2.shape import to_shape
 from shapely.geometry import mapping, shape
 from shapely.geometry.base import BaseGeometry
@@ -111,6 +112,10 @@ def parse_geojson(value: Any, allowed: tuple[str, ...]) -> BaseGeometry:
         raise GeometryError("missing", "coordinates")
     if _check_coordinates(kind, value["coordinates"]) > MAX_POSITIONS:
         raise GeometryError(f"more than {MAX_POSITIONS} positions", "coordinates")
+    if kind == "Point":
+        # Checked finite and in range above, so never empty or invalid; built directly,
+        # as every site's location is, without shape()'s general path.
+        return shapely.Point(value["coordinates"])
     geometry = shape(value)
     if geometry.is_empty:
         raise GeometryError("geometry is empty", "coordinates")
@@ -158,8 +163,14 @@ _POINT_HEADERS = {
 _EWKB_SRID_FLAG = 0x20000000
 
 
+def to_element(geometry: BaseGeometry, srid: int) -> WKBElement:
+    """What geoalchemy2's `from_shape` makes (WKB, not extended), without its per-call
+    check that Shapely is installed: a bulk creation makes one or two per site."""
+    return WKBElement(shapely.to_wkb(geometry), srid=srid)
+
+
 def ewkb_hex(element: Any) -> str:
-    """A geometry element (`from_shape`) as hex EWKB with its SRID: what PostgreSQL reads
+    """A geometry element (`to_element`) as hex EWKB with its SRID: what PostgreSQL reads
     for a geometry column in COPY, where no ST_GeomFromEWKB can wrap the value."""
     data = bytes(element.data)
     srid = element.srid
@@ -179,6 +190,8 @@ def geojson_from_db(value: Any) -> dict | None:
     giving the same numbers; any other geometry or encoding goes the general way.
     """
     data = getattr(value, "data", None)
+    if type(data) is memoryview:  # a geometry made here (`from_shape`), not yet stored
+        data = data.tobytes()
     if type(data) is str and len(data) in (42, 50):  # SpatiaLite's answer, in hex
         with contextlib.suppress(ValueError):
             data = bytes.fromhex(data)

@@ -5,13 +5,12 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from geoalchemy2.shape import from_shape
 from shapely.geometry.base import BaseGeometry
 
 from search.text import fold
 
 from .admin_units import find_unit, province_name, ward_name
-from .geometry import ZONE_TYPES, from_db, geojson_from_db, to_geojson
+from .geometry import ZONE_TYPES, from_db, geojson_from_db, to_element, to_geojson
 from .models import SRID, Site
 from .opening_hours import hours_now, is_open
 from .site_records import SiteRecord
@@ -62,12 +61,12 @@ def record_columns(record: dict, languages: tuple[str, ...]) -> dict[str, Any]:
     columns["admin_area"] = record.get("admin_area")
     columns["visit_minutes"] = record.get("visit_minutes")
     location: BaseGeometry = record["location"]
-    columns["location"] = from_shape(location, srid=SRID)
+    columns["location"] = to_element(location, SRID)
     unit = find_unit(record.get("address"), columns["admin_area"], location.x, location.y)
     columns["province_code"], columns["ward_code"] = unit.province_code, unit.ward_code
     columns["unit_found_by"] = unit.found_by
     footprint: BaseGeometry | None = record.get("footprint")
-    columns["footprint"] = from_shape(footprint, srid=SRID) if footprint is not None else None
+    columns["footprint"] = to_element(footprint, SRID) if footprint is not None else None
     columns["is_zone"] = footprint is not None and footprint.geom_type in ZONE_TYPES
     columns["sort_name"] = fold(primary_text(record["name"], languages))[:300]
     return columns

@@ -3,11 +3,19 @@
 from datetime import UTC
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import String, cast, func, select
 
 from tests.factories import site_record, zone_record
 from tourism_api.catalogue import record_rules
-from tourism_api.catalogue.models import OutboxEvent, Revision, Site, SiteSource
+from tourism_api.catalogue.models import (
+    EventOccurrence,
+    OpenInterval,
+    OutboxEvent,
+    Revision,
+    Site,
+    SiteSource,
+)
+from tourism_api.catalogue.records import record_view
 from tourism_api.catalogue.site_records import SiteRecord
 from tourism_api.errors import Conflict, InvalidInput, NotFound, PreconditionFailed
 
@@ -249,3 +257,69 @@ def test_restoring_an_earlier_version_adds_a_version_and_erases_nothing(catalogu
     history = catalogue.revisions(site.id)
     assert [r.version for r in history] == [1, 2, 3, 4, 5]
     assert history[-1].comment == "Restored version 1." and history[-1].actor == "hoa"
+
+
+RICH_HOURS = {
+    "timezone": "Asia/Ho_Chi_Minh",
+    "weekly": {day: [{"opens": "07:00", "closes": "17:30"}] for day in ("mon", "wed", "sat")},
+}
+
+
+def test_a_bulk_created_site_reads_back_as_it_was_written(services, catalogue):
+    # Bulk creation writes plain rows (COPY on PostgreSQL): every kind of column must come
+    # back as the ORM reads it, and the revision must record what is stored.
+    record = zone_record(
+        aliases=["Hoàng thành", "Đại Nội"],
+        short_description={"vi": "Kinh thành nhà Nguyễn", "fr": "Citadelle « impériale »"},
+        address={"street": "23 Tháng 8", "province": "Thừa Thiên Huế", "country": "VN"},
+        contact={"phone": "+84 234 3523 237", "website": "https://hueworldheritage.org.vn"},
+        admission={"prices": [{"label": {"vi": "Người lớn"}, "amount": 200000}]},
+        designations=[{"type": "special_national_relic", "year": 2009, "reference": "QĐ 1"}],
+        visit_minutes=180,
+        opening_hours=RICH_HOURS,
+        events=[
+            {
+                "id": "vu-lan",
+                "name": {"vi": "Vu Lan"},
+                "calendar": "lunar",
+                "recurrence": "yearly",
+                "month": 7,
+                "day": 15,
+            }
+        ],
+        sources=[{"source": "tth-relics", "source_id": "TTH-9", "licence": "CC-BY-4.0"}],
+    )
+    sent = {"name.vi": "Kinh thành Huế", "visit_minutes": 180}
+    with services.sessions.begin() as session:
+        [created] = catalogue.create_many_in(
+            session, [(record, "published")], "ingest", origin={"source": "tth-relics"}, sent=[sent]
+        )
+    stored = catalogue.get_site(created.id)
+    [revision] = catalogue.revisions(created.id)
+    assert record_view(stored) == {path: change["new"] for path, change in revision.changes.items()}
+    assert record_view(stored)["address"] == record["address"]
+    assert stored.footprint is not None and stored.is_zone
+    assert (stored.province_code, stored.unit_found_by) == ("46", "address")
+    assert stored.field_origins["name.vi"] == {"source": "tth-relics"}
+    with services.sessions() as session:
+        [source] = session.scalars(select(SiteSource).where(SiteSource.site_id == created.id))
+        assert (source.source_id, source.licence, source.sent) == ("TTH-9", "CC-BY-4.0", sent)
+        occurrences = session.scalar(
+            select(func.count()).where(EventOccurrence.site_id == created.id)
+        )
+        intervals = session.scalar(select(func.count()).where(OpenInterval.site_id == created.id))
+    assert occurrences >= 1 and intervals >= 3
+    # A site whose hours are unknown holds JSON null, as a site written by the ORM does.
+    with services.sessions.begin() as session:
+        [plain] = catalogue.create_many_in(session, [(site_record("dai-noi"), "draft")], "x")
+    orm = catalogue.create_site(site_record("lang-tu-duc", opening_hours=RICH_HOURS), "x")
+    catalogue.update_site(orm.id, {"opening_hours": None}, "x")  # through the ORM
+    with services.sessions() as session:
+        hours = dict(
+            session.execute(
+                select(Site.id, cast(Site.opening_hours, String)).where(
+                    Site.id.in_([plain.id, orm.id])
+                )
+            ).all()
+        )
+    assert hours[plain.id] == hours[orm.id] == "null"

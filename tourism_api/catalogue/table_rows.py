@@ -16,6 +16,7 @@ geometries) is produced here for the few column types the catalogue's tables use
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from operator import itemgetter
 from typing import Any
 
 import psycopg
@@ -65,8 +66,13 @@ class TableRows:
 
 def _copy(session: Session, table: Table, rows: list[dict]) -> None:
     names = list(rows[0])
-    convert = [_text_of(table.c[name]) for name in names]
-    pairs = list(zip(names, convert, strict=True))
+    values = itemgetter(*names) if len(names) > 1 else lambda row: (row[names[0]],)
+    # Most columns go as they are; only JSON and geometries are written here.
+    converted = [
+        (position, convert)
+        for position, name in enumerate(names)
+        if (convert := _text_of(table.c[name])) is not None
+    ]
     columns = ", ".join(f'"{name}"' for name in names)
     connection = session.connection().connection.driver_connection
     with (
@@ -74,15 +80,21 @@ def _copy(session: Session, table: Table, rows: list[dict]) -> None:
         cursor.copy(f'COPY "{table.name}" ({columns}) FROM STDIN') as copy,
     ):
         for row in rows:
-            copy.write_row([to_text(row[name]) for name, to_text in pairs])
+            line = list(values(row))
+            for position, convert in converted:
+                line[position] = convert(line[position])
+            copy.write_row(line)
 
 
-def _same(value: Any) -> Any:
-    return value
+# Most of a new site's JSON columns are empty. A Python None is JSON null in these
+# columns, as SQLAlchemy's JSON type writes it.
+_EMPTY_JSON = {dict: "{}", list: "[]", type(None): "null"}
 
 
 def _json(value: Any) -> str:
-    # A Python None is JSON null in these columns, as SQLAlchemy's JSON type writes it.
+    empty = _EMPTY_JSON.get(type(value))
+    if empty is not None and not value:
+        return empty
     return jsonio.dumps_bytes(value).decode()
 
 
@@ -90,10 +102,10 @@ def _geometry(value: Any) -> str | None:
     return None if value is None else ewkb_hex(value)
 
 
-def _text_of(column) -> Callable[[Any], Any]:
-    """How a value of this column is written for COPY (psycopg adapts the rest)."""
+def _text_of(column) -> Callable[[Any], Any] | None:
+    """How a value of this column is written for COPY; None: as it is (psycopg adapts it)."""
     if isinstance(column.type, Geometry):
         return _geometry
     if isinstance(column.type, JSON):
         return _json
-    return _same
+    return None

@@ -7,7 +7,7 @@ from __future__ import annotations
 import difflib
 
 from shapely.geometry import Point, shape
-from sqlalchemy import exists, func, select
+from sqlalchemy import exists, func, or_, select
 from sqlalchemy.orm import Session
 
 from search.geo import arc_distance_m, radius_envelopes
@@ -28,8 +28,34 @@ MAX_CANDIDATES = 500
 
 def others_exist(session: Session, source: str) -> bool:
     """Whether any site has a source other than this one: if none, there is nothing to
-    match against by name and place (the first import into an empty catalogue)."""
-    return bool(session.scalar(select(exists().where(SiteSource.source != source))))
+    match against by name and place (the first import into an empty catalogue).
+
+    Asked as the nearest source name below and above this one, not as `!=`: each is a
+    seek into the (source, source id) index that stops at its first row, whatever plan
+    the statement is given once prepared, where `!=` read every row of this source
+    (7 ms a batch at 100k sites, growing with the catalogue)."""
+    below = (
+        select(SiteSource.source)
+        .where(SiteSource.source < source)
+        .order_by(SiteSource.source.desc())
+        .limit(1)
+    )
+    above = (
+        select(SiteSource.source)
+        .where(SiteSource.source > source)
+        .order_by(SiteSource.source)
+        .limit(1)
+    )
+    return bool(
+        session.scalar(
+            select(
+                or_(
+                    below.scalar_subquery().is_not(None),
+                    above.scalar_subquery().is_not(None),
+                )
+            )
+        )
+    )
 
 
 def match(session: Session, item: Normalised, source: str, *, by_place: bool = True):

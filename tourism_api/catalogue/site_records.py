@@ -28,7 +28,8 @@ _IN_CHUNK = 500  # ids per IN (...): well under SQLite's bound-parameter limit
 
 class SiteRecord:
     """A site's columns as attributes (those a summary view reads), with its category
-    codes, sources and primary photo."""
+    codes, sources and primary photo; also what a bulk creation returns for each site
+    it wrote (`Catalogue.create_many_in`), with every column."""
 
     category_codes: list[str]
     sources: list[Any]

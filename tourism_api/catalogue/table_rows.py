@@ -40,9 +40,6 @@ class TableRows:
     def extend(self, table: Table, rows: Iterable[dict]) -> None:
         self._rows.setdefault(table, []).extend(rows)
 
-    def count(self, table: Table) -> int:
-        return len(self._rows.get(table, ()))
-
     def insert(self, session: Session) -> None:
         """Insert every table's rows in the caller's transaction; a uniqueness clash with
         a concurrent writer (a slug or a source taken since it was checked) is a Conflict

@@ -101,16 +101,12 @@ def one_import(database_url: str, path: str, profile_path: str) -> None:
         services.taxonomy.seed()
         profile = load_profile(profile_path)
         start = time.perf_counter()
-        report = Importer(services.catalogue, profile, actor="bench", batch_size=500).run(
-            read(path, profile)
-        )
+        report = Importer(services.catalogue, profile, actor="bench").run(read(path, profile))
         elapsed = time.perf_counter() - start
         pending = services.indexer.pending()
         # The same file again: every record is found unchanged, nothing is written.
         start = time.perf_counter()
-        again = Importer(services.catalogue, profile, actor="bench", batch_size=500).run(
-            read(path, profile)
-        )
+        again = Importer(services.catalogue, profile, actor="bench").run(read(path, profile))
         rerun = time.perf_counter() - start
         assert again.summary()["unchanged"] == report.summary()["created"], again.summary()
     peak_mb = peak_resident_mb()

@@ -10,6 +10,8 @@ from pathlib import Path
 import click
 from sqlalchemy.exc import DBAPIError, OperationalError, ProgrammingError
 
+from ingest.pipeline import DEFAULT_BATCH_SIZE
+
 from .config import Settings
 from .container import Services
 from .errors import DomainError
@@ -502,7 +504,7 @@ def ingest_profiles() -> None:
 )
 @click.option(
     "--batch-size",
-    default=200,
+    default=DEFAULT_BATCH_SIZE,
     show_default=True,
     help="Records per transaction (without --strict).",
 )

@@ -15,7 +15,7 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from ingest.pipeline import Importer
+from ingest.pipeline import DEFAULT_BATCH_SIZE, Importer
 from ingest.profiles import Profile, load_profile, parse_profile, shipped
 from ingest.readers import estimate_records, read
 from ingest.report import ImportReport
@@ -186,7 +186,7 @@ class ImportService:
         dry_run: bool = False,
         strict: bool = False,
         encoding: str | None = None,
-        batch_size: int = 200,
+        batch_size: int = DEFAULT_BATCH_SIZE,
         progress: Callable[[int], None] | None = None,
         on_start: Callable[[Importer], None] | None = None,
         organisation_id: int | None = None,

@@ -219,6 +219,23 @@ def test_create_many_refuses_only_the_bad_records(services, catalogue):
     )
 
 
+def test_numbered_slugs_skip_those_the_catalogue_and_the_batch_hold(services, catalogue):
+    catalogue.create_site(site_record(), "lan")  # chua-thien-mu
+    catalogue.create_site(site_record("dai-noi", slug="chua-thien-mu-2"), "lan")
+    catalogue.create_site(site_record("lang-tu-duc", slug="chua-thien-mu-4"), "lan")
+    unnamed = site_record()
+    del unnamed["slug"]
+    with services.sessions.begin() as session:
+        created = catalogue.create_many_in(
+            session, [(unnamed, "draft"), (unnamed, "draft"), (unnamed, "draft")], "ingest"
+        )
+    assert [site.slug for site in created] == [
+        "chua-thien-mu-3",
+        "chua-thien-mu-5",
+        "chua-thien-mu-6",
+    ]
+
+
 def test_create_many_is_all_or_nothing_when_the_flush_fails(services, catalogue, monkeypatch):
     # A slug that was free when checked but taken at the flush: what a concurrent writer
     # on PostgreSQL can cause. Simulated by hiding the taken slug from the check.

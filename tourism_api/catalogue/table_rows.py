@@ -21,7 +21,7 @@ from typing import Any
 
 import psycopg
 from geoalchemy2 import Geometry
-from sqlalchemy import JSON, Table, insert
+from sqlalchemy import JSON, Dialect, Table, TypeDecorator, insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -65,10 +65,11 @@ def _copy(session: Session, table: Table, rows: list[dict]) -> None:
     names = list(rows[0])
     values = itemgetter(*names) if len(names) > 1 else lambda row: (row[names[0]],)
     # Most columns go as they are; only JSON and geometries are written here.
+    dialect = session.get_bind().dialect
     converted = [
         (position, convert)
         for position, name in enumerate(names)
-        if (convert := _text_of(table.c[name])) is not None
+        if (convert := _text_of(table.c[name], dialect)) is not None
     ]
     columns = ", ".join(f'"{name}"' for name in names)
     connection = session.connection().connection.driver_connection
@@ -99,10 +100,15 @@ def _geometry(value: Any) -> str | None:
     return None if value is None else ewkb_hex(value)
 
 
-def _text_of(column) -> Callable[[Any], Any] | None:
-    """How a value of this column is written for COPY; None: as it is (psycopg adapts it)."""
-    if isinstance(column.type, Geometry):
+def _text_of(column, dialect: Dialect) -> Callable[[Any], Any] | None:
+    """How a value of this column is written for COPY; None: as it is (psycopg adapts it).
+    A column type of our own (`models.UTCDateTime`) checks and converts its values as it
+    does for a statement."""
+    kind = column.type
+    if isinstance(kind, Geometry):
         return _geometry
-    if isinstance(column.type, JSON):
+    if isinstance(kind, JSON):
         return _json
+    if isinstance(kind, TypeDecorator):
+        return lambda value: kind.process_bind_param(value, dialect)
     return None

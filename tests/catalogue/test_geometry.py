@@ -5,9 +5,11 @@ import shapely
 
 from tourism_api.catalogue.geometry import (
     GeometryError,
+    ewkb_hex,
     from_db,
     geojson_from_db,
     parse_geojson,
+    to_element,
     to_geojson,
 )
 
@@ -100,3 +102,25 @@ def test_stored_geometries_read_as_geojson_the_same_on_the_quick_way(
     assert [geojson_from_db(s) for s in stored] == expected
     assert len(general) == (len(others) if quick else len(stored))
     assert geojson_from_db(None) is None
+
+
+def test_geometries_are_written_as_shapely_writes_them():
+    """Points are packed by hand for bulk creation: the bytes are Shapely's, and the EWKB
+    that COPY sends to PostGIS is Shapely's EWKB with the SRID."""
+    shapes = [
+        shapely.Point(107.5796358123456789, 16.4537289012345),
+        shapely.Point(-0.0, 0.0),
+        shapely.Point(107.5, 16.4, 12.0),
+        shapely.box(107.5, 16.4, 107.6, 16.5),
+        shapely.LineString([(107.5, 16.4), (107.6, 16.5)]),
+    ]
+    for geometry in shapes:
+        element = to_element(geometry, 4326)
+        assert bytes(element.data) == shapely.to_wkb(geometry, byte_order=1)
+        assert element.srid == 4326 and not element.extended
+        assert from_db(element).equals(geometry)
+        with_srid = shapely.set_srid(geometry, 4326)
+        assert (
+            ewkb_hex(element)
+            == shapely.to_wkb(with_srid, hex=True, include_srid=True, byte_order=1).lower()
+        )

@@ -50,13 +50,12 @@ class RecordChecks:
             for field_name, message in flatten_errors(item.errors):
                 report.reject(raw.position, field_name, message)
             return None
-        first = self.seen.first_position(item.source_id)
+        first = self.seen.claim_id(item.source_id, raw.position)
         if first is not None:
             report.reject(
                 raw.position, "id", f"duplicate source id {item.source_id!r} (first at {first})"
             )
             return None
-        self.seen.add_id(item.source_id, raw.position)
         self._repair_footprint(raw.position, item)
         self._check_place(raw.position, item)
         return item

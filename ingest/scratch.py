@@ -43,12 +43,16 @@ class SeenRecords(Scratch):
         self.conn.execute("CREATE TABLE names (key TEXT, lon REAL, lat REAL, position TEXT)")
         self.conn.execute("CREATE INDEX names_key ON names (key)")
 
-    def first_position(self, source_id: str) -> str | None:
+    def claim_id(self, source_id: str, position: str) -> str | None:
+        """Remember where `source_id` is first met; the earlier position if it was met
+        before. One statement for the common case, a new id."""
+        added = self.conn.execute(
+            "INSERT OR IGNORE INTO ids VALUES (?, ?)", (source_id, position)
+        ).rowcount
+        if added:
+            return None
         row = self.conn.execute("SELECT position FROM ids WHERE id = ?", (source_id,)).fetchone()
-        return row[0] if row else None
-
-    def add_id(self, source_id: str, position: str) -> None:
-        self.conn.execute("INSERT OR IGNORE INTO ids VALUES (?, ?)", (source_id, position))
+        return row[0]
 
     def places_named(self, key: str) -> list[tuple[str, float, float]]:
         return self.conn.execute(

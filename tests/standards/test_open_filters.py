@@ -11,7 +11,7 @@ from sqlalchemy import delete, func, select
 
 from tests.factories import site_record
 from tests.standards.test_tiles import decode, tile_of
-from tourism_api.catalogue import hours_store
+from tourism_api.catalogue import table_rows
 from tourism_api.catalogue.models import OpenInterval
 
 ALWAYS = {"timezone": "Asia/Ho_Chi_Minh", "osm": "24/7"}
@@ -86,7 +86,7 @@ def test_writes_keep_intervals_and_the_calendar_job_rebuilds_them(
 ):
     opened, closed = two
     # The job writes its rows in chunks while it reads the sites: a chunk per site here.
-    monkeypatch.setattr(hours_store, "_INSERT_CHUNK", 1)
+    monkeypatch.setattr(table_rows, "CHUNK_ROWS", 1)
     etag = client.get(f"/v1/sites/{closed.id}", headers=staff).headers["ETag"]
     answer = client.patch(
         f"/v1/sites/{closed.id}",

@@ -15,9 +15,7 @@ from ..db import transaction
 from .events import site_occurrences
 from .models import EventOccurrence, Site
 from .spatial import SpatialSQL
-
-# Rows per INSERT when every site's rows are written again: memory stays flat.
-_INSERT_CHUNK = 20_000
+from .table_rows import ChunkedInsert
 
 
 def occurrence_rows(site_id: str, events: list[dict] | None, today: date) -> list[dict]:
@@ -51,17 +49,11 @@ def refresh_occurrences(sessions: sessionmaker[Session], today: date) -> int:
     with transaction(sessions) as session:
         session.execute(delete(EventOccurrence))
         query = select(Site.id, Site.events).where(Site.events.is_not(None))
-        rows: list[dict] = []
-        for site_id, events in session.execute(query):
-            found = occurrence_rows(site_id, events, today)
-            if events:
-                rows.extend(found)
-                count += 1
-            if len(rows) >= _INSERT_CHUNK:
-                session.execute(insert(EventOccurrence.__table__), rows)
-                rows = []
-        if rows:
-            session.execute(insert(EventOccurrence.__table__), rows)
+        with ChunkedInsert(session, EventOccurrence.__table__) as rows:
+            for site_id, events in session.execute(query):
+                if events:
+                    rows.extend(occurrence_rows(site_id, events, today))
+                    count += 1
     return count
 
 

@@ -196,8 +196,6 @@ def geojson_from_db(value: Any) -> dict | None:
     giving the same numbers; any other geometry or encoding goes the general way.
     """
     data = getattr(value, "data", None)
-    if type(data) is memoryview:  # geoalchemy2's `from_shape`, not yet stored
-        data = data.tobytes()
     if type(data) is str and len(data) in (42, 50):  # SpatiaLite's answer, in hex
         with contextlib.suppress(ValueError):
             data = bytes.fromhex(data)

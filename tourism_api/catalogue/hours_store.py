@@ -12,9 +12,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from ..db import transaction
 from .models import OpenInterval, Site
 from .opening_hours import MAX_OPEN_MINUTES, epoch_minutes, open_minutes_ahead
-
-# Rows per INSERT when every site's rows are written again: memory stays flat.
-_INSERT_CHUNK = 20_000
+from .table_rows import ChunkedInsert
 
 
 def interval_rows(site_id: str, hours: dict | None, now: datetime, days: int) -> list[dict]:
@@ -42,17 +40,12 @@ def refresh_intervals(sessions: sessionmaker[Session], now: datetime, days: int)
     with transaction(sessions) as session:
         session.execute(delete(OpenInterval))
         query = select(Site.id, Site.opening_hours).where(Site.opening_hours.is_not(None))
-        rows: list[dict] = []
-        for site_id, hours in session.execute(query):
-            found = interval_rows(site_id, hours, now, days)
-            if found:
-                rows.extend(found)
-                count += 1
-            if len(rows) >= _INSERT_CHUNK:
-                session.execute(insert(OpenInterval.__table__), rows)
-                rows = []
-        if rows:
-            session.execute(insert(OpenInterval.__table__), rows)
+        with ChunkedInsert(session, OpenInterval.__table__) as rows:
+            for site_id, hours in session.execute(query):
+                found = interval_rows(site_id, hours, now, days)
+                if found:
+                    rows.extend(found)
+                    count += 1
     return count
 
 

@@ -61,6 +61,38 @@ class TableRows:
             ) from exc
 
 
+# Rows per statement when rows are made while reading (`ChunkedInsert`).
+CHUNK_ROWS = 20_000
+
+
+class ChunkedInsert:
+    """Rows of one table inserted a chunk at a time as they are made, so that a job over
+    every site (the daily calendar refresh) keeps flat memory: use it as a context
+    manager; the last chunk goes in on a clean exit."""
+
+    def __init__(self, session: Session, table: Table) -> None:
+        self.session, self.table = session, table
+        self.chunk = CHUNK_ROWS
+        self._rows: list[dict] = []
+
+    def extend(self, rows: Iterable[dict]) -> None:
+        self._rows.extend(rows)
+        if len(self._rows) >= self.chunk:
+            self._flush()
+
+    def _flush(self) -> None:
+        if self._rows:
+            self.session.execute(insert(self.table), self._rows)
+            self._rows = []
+
+    def __enter__(self) -> ChunkedInsert:
+        return self
+
+    def __exit__(self, kind, value, traceback) -> None:
+        if kind is None:
+            self._flush()
+
+
 def _copy(session: Session, table: Table, rows: list[dict]) -> None:
     names = list(rows[0])
     values = itemgetter(*names) if len(names) > 1 else lambda row: (row[names[0]],)

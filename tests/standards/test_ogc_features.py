@@ -147,6 +147,45 @@ def test_bbox_in_crs84_epsg4326_and_vn2000_tm3_select_the_same_sites(client, hue
     assert ids(f"bbox-crs={quote(TM3_HUE)}&bbox={tm3}") == expected
 
 
+def test_a_box_written_longitude_first_for_epsg4326_is_a_400(client, hue):
+    # The Huế box in CRS84 order read as EPSG:4326 would put latitude at 107 degrees.
+    answer = client.get(
+        f"/collections/sites/items?bbox-crs={EPSG.format(4326)}&bbox=107.56,16.44,107.6,16.48"
+    )
+    assert answer.status_code == 400
+    assert "bbox" in answer.json["errors"] and "latitude first" in answer.json["message"]
+
+
+def test_a_feature_a_projection_cannot_express_is_unlocated_not_a_failed_page(
+    client, catalogue, hue
+):
+    # Near the equator 90 degrees west of UTM 48N's meridian: outside what the zone can map.
+    far = catalogue.create_site(
+        {
+            "slug": "dja-faunal-reserve",
+            "kind": "heritage_site",
+            "name": {"en": "Dja Faunal Reserve"},
+            "location": {"type": "Point", "coordinates": [13.0, 3.0]},
+        },
+        "test",
+        status="published",
+    ).id
+    utm48 = EPSG.format(3405)
+    features, first = all_features(client, f"/collections/sites/items?crs={quote(utm48)}")
+    by_id = {f["id"]: f for f in features}
+    assert by_id[far]["geometry"] is None
+    assert by_id[far]["properties"]["slug"] == "dja-faunal-reserve"
+    easting, northing = by_id[hue["chua-thien-mu"]]["geometry"]["coordinates"]
+    expected = Transformer.from_crs("OGC:CRS84", "EPSG:3405", always_xy=True).transform(
+        *client.get(f"/collections/sites/items/{hue['chua-thien-mu']}").json["geometry"][
+            "coordinates"
+        ]
+    )
+    assert (easting, northing) == pytest.approx(expected, abs=0.01)
+    one = client.get(f"/collections/sites/items/{far}?crs={quote(utm48)}")
+    assert one.status_code == 200 and one.json["geometry"] is None
+
+
 def test_crs_output_in_vn2000_tm3_round_trips_to_a_centimetre(client, hue):
     wgs84 = client.get(f"/collections/sites/items/{hue['chua-thien-mu']}").json["geometry"]
     tm3 = client.get(f"/collections/sites/items/{hue['chua-thien-mu']}?crs={quote(TM3_HUE)}")

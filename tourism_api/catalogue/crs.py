@@ -81,6 +81,11 @@ def _pyproj(uri: str) -> CRS:
 
 
 @lru_cache(maxsize=64)
+def _is_geographic(uri: str) -> bool:
+    return bool(_pyproj(uri).is_geographic)
+
+
+@lru_cache(maxsize=64)
 def _transformer(source: str, target: str) -> Transformer:
     # always_xy=False: each CRS keeps its own axis order (EPSG:4326 is latitude first).
     return Transformer.from_crs(_pyproj(source), _pyproj(target), always_xy=False)
@@ -113,10 +118,17 @@ def _geojson(geometry) -> dict:
 
 
 def transform_geometry(geometry: dict | None, source: str, target: str) -> dict | None:
-    """A GeoJSON geometry from one CRS to another (the identity when they are the same)."""
+    """A GeoJSON geometry from one CRS to another (the identity when they are the same).
+
+    None where the target cannot express it: a projection has a domain (a transverse Mercator
+    zone ends about 90 degrees from its meridian), and a feature outside it is answered
+    unlocated, as GeoJSON allows, rather than failing the whole page it is on."""
     if geometry is None or canonical(source) == canonical(target):
         return geometry
-    moved = shapely.transform(shape(geometry), transformer(source, target))
+    try:
+        moved = shapely.transform(shape(geometry), transformer(source, target))
+    except ProjError:
+        return None
     return _geojson(moved)
 
 
@@ -157,13 +169,25 @@ def bbox_to_crs84(
 ) -> tuple[float, float, float, float]:
     """A box given in another CRS, as the CRS84 box that covers it (edges densified, since a
     projected box's edges are curves in longitude/latitude)."""
-    if canonical(source) == CRS84:
+    uri = canonical(source)
+    if uri == CRS84:
         return bbox
-    proj = _transformer(canonical(source), CRS84)
+    proj = _transformer(uri, CRS84)
     try:
-        return tuple(float(v) for v in proj.transform_bounds(*bbox, densify_pts=21, errcheck=True))
+        box = tuple(float(v) for v in proj.transform_bounds(*bbox, densify_pts=21, errcheck=True))
     except Exception as exc:  # PROJ refuses coordinates outside the CRS's domain
         raise InvalidInput(
             "bbox lies outside the area bbox-crs is defined for.",
             {"bbox": ["Outside the CRS's area of use."]},
         ) from exc
+    if _is_geographic(uri):
+        # PROJ swaps the axes of a geographic box without checking them, so a box written
+        # longitude first for a latitude-first CRS would come back as latitudes past the pole.
+        west, south, east, north = box
+        if not (-180 <= west <= 180 and -180 <= east <= 180 and -90 <= south <= north <= 90):
+            raise InvalidInput(
+                f"bbox is outside -90..90 (latitude) or -180..180 (longitude) in {uri}, "
+                "whose axis order is latitude first.",
+                {"bbox": ["Out of range for the axis order of bbox-crs."]},
+            )
+    return box

@@ -11,7 +11,10 @@ EXIF orientation is applied first of all. Derivatives are written without EXIF
 from __future__ import annotations
 
 import io
+import os
+import threading
 import warnings
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from PIL import Image, ImageOps, UnidentifiedImageError
@@ -124,7 +127,9 @@ def open_upright(data: bytes, *, draft_to: tuple[int, int] | None = None) -> Ima
 
 
 def _upright(image: Image.Image) -> Image.Image:
-    image = ImageOps.exif_transpose(image)
+    # In place: the image was just opened here, and a copy of 12 megapixels when there is
+    # nothing to turn (most photos) costs as much as a third of encoding the thumbnail.
+    ImageOps.exif_transpose(image, in_place=True)
     if image.mode not in ("RGB", "RGBA"):
         image = image.convert("RGBA" if "A" in image.getbands() or image.mode == "P" else "RGB")
     return image
@@ -146,22 +151,49 @@ def encode(image: Image.Image, fmt: str, size: str = "medium") -> bytes:
 
 
 def shrink(image: Image.Image, longest: int) -> Image.Image:
-    """A copy no longer than `longest` on either side (never enlarged); the one resampler
-    every derivative goes through, so a thumbnail looks the same however it was made."""
-    image = image.copy()
-    image.thumbnail((longest, longest), Image.Resampling.LANCZOS, reducing_gap=2.0)
-    return image
+    """An image no longer than `longest` on either side (never enlarged; the image itself
+    when it already fits); the one resampler every derivative goes through, so a thumbnail
+    looks the same however it was made. Bicubic, as Pillow's own thumbnails: a third
+    cheaper than Lanczos on a 12-megapixel photo, and at these reductions it looks the same.
+    Resized straight from the source, without first copying it as thumbnail() would."""
+    width, height = image.size
+    scale = longest / max(width, height)
+    if scale >= 1:
+        return image
+    size = (max(1, round(width * scale)), max(1, round(height * scale)))
+    return image.resize(size, Image.Resampling.BICUBIC, reducing_gap=2.0)
+
+
+# Pillow lets go of the GIL while it encodes and resamples, so a photo's copies can use a
+# second core. One small pool per process (a pool's threads do not survive a fork).
+ENCODER_THREADS = 2
+_pool: tuple[int, ThreadPoolExecutor] | None = None
+_pool_lock = threading.Lock()
+
+
+def _encoders() -> ThreadPoolExecutor:
+    global _pool
+    with _pool_lock:
+        if _pool is None or _pool[0] != os.getpid():
+            pool = ThreadPoolExecutor(ENCODER_THREADS, thread_name_prefix="photo-copies")
+            _pool = (os.getpid(), pool)
+        return _pool[1]
 
 
 def derivatives(image: Image.Image) -> dict[str, bytes]:
     """Every size in every format (`thumb.webp`...) from one decoded, upright image;
-    each size is made from the next larger one, which is cheaper and looks the same."""
-    out = {}
+    each size is made from the next larger one, which is cheaper and looks the same.
+
+    A size's encodes run on the pool while the next size is shrunk: on two cores a
+    12-megapixel photo's six copies take about half the time. Each encode gets its own
+    copy of the image, since saving sets attributes on the image it saves."""
+    pool = _encoders()
+    pending = {}
     for size, longest in sorted(SIZES.items(), key=lambda item: -item[1]):
         image = shrink(image, longest)
         for fmt in FORMATS:
-            out[f"{size}.{fmt}"] = encode(image, fmt, size)
-    return out
+            pending[f"{size}.{fmt}"] = pool.submit(encode, image.copy(), fmt, size)
+    return {name: future.result() for name, future in pending.items()}
 
 
 def derivative(data: bytes, size: str, fmt: str) -> bytes:

@@ -6,7 +6,17 @@ import pytest
 from PIL import Image
 
 from media_store.exif import read_facts
-from media_store.images import ImageRejected, derivative, dhash, hamming, inspect
+from media_store.images import (
+    SIZES,
+    ImageRejected,
+    derivative,
+    derivatives,
+    dhash,
+    encode,
+    hamming,
+    inspect,
+    shrink,
+)
 from media_store.storage import FileSystemStorage, sha256
 from tests.media.helpers import SVG_WITH_SCRIPT, generated_jpeg, photo, png_bomb
 
@@ -61,6 +71,25 @@ def test_orientation_6_derivative_comes_out_upright_without_metadata():
         out = Image.open(io.BytesIO(derivative(original, "thumb", fmt)))
         assert out.size == (240, 320)  # upright: taller than wide
         assert len(out.getexif()) == 0
+
+
+def test_copies_encoded_side_by_side_are_the_ones_made_one_at_a_time():
+    # The six encodes share a thread pool; each must keep its own format, quality and size.
+    for original in (generated_jpeg(3000, 2000), photo("portrait_6.jpg")):
+        image = inspect(original, **LIMITS).image
+        made = derivatives(image)
+        assert sorted(made) == sorted(f"{s}.{f}" for s in SIZES for f in ("webp", "jpg"))
+        # One at a time, each size from the next larger one, as derivatives() makes them.
+        shrunk, one_by_one = image, {}
+        for size in ("large", "medium", "thumb"):
+            shrunk = shrink(shrunk, SIZES[size])
+            one_by_one.update({f"{size}.{f}": encode(shrunk, f, size) for f in ("webp", "jpg")})
+        for name, blob in made.items():
+            size, fmt = name.split(".")
+            assert blob == one_by_one[name], name
+            out = Image.open(io.BytesIO(blob))
+            assert out.format == {"webp": "WEBP", "jpg": "JPEG"}[fmt]
+            assert max(out.size) == min(SIZES[size], max(image.size))
 
 
 def test_derivatives_of_gps_photos_carry_no_gps_or_camera():

@@ -769,6 +769,8 @@ def main() -> None:
         parser.error("a PostGIS database is needed: --postgres or TOURISM_BENCH_POSTGRES_URL")
     if not shutil.which("wrk"):
         parser.error("wrk is needed: sudo apt-get install wrk")
+    if not (ROOT / ".venv" / "bin" / "gunicorn").exists():
+        parser.error("gunicorn is needed: .venv/bin/pip install -e .[bench]")
     ensure_pygeoapi()
     unknown = set(args.workloads) - set(WORKLOADS)
     if unknown:

@@ -154,6 +154,10 @@ def test_a_box_written_longitude_first_for_epsg4326_is_a_400(client, hue):
     )
     assert answer.status_code == 400
     assert "bbox" in answer.json["errors"] and "latitude first" in answer.json["message"]
+    upside_down = client.get(
+        f"/collections/sites/items?bbox-crs={EPSG.format(4326)}&bbox=16.48,107.56,16.44,107.6"
+    )
+    assert upside_down.status_code == 400 and "lower latitude" in upside_down.json["message"]
 
 
 def test_a_feature_a_projection_cannot_express_is_unlocated_not_a_failed_page(

@@ -172,6 +172,12 @@ def bbox_to_crs84(
     uri = canonical(source)
     if uri == CRS84:
         return bbox
+    if _is_geographic(uri) and bbox[0] > bbox[2]:
+        # EPSG's geographic CRSs are latitude first; PROJ would sort the corners silently.
+        raise InvalidInput(
+            "bbox: the lower latitude is above the upper one.",
+            {"bbox": ["Lower latitude above the upper one."]},
+        )
     proj = _transformer(uri, CRS84)
     try:
         box = tuple(float(v) for v in proj.transform_bounds(*bbox, densify_pts=21, errcheck=True))
@@ -184,7 +190,9 @@ def bbox_to_crs84(
         # PROJ swaps the axes of a geographic box without checking them, so a box written
         # longitude first for a latitude-first CRS would come back as latitudes past the pole.
         west, south, east, north = box
-        if not (-180 <= west <= 180 and -180 <= east <= 180 and -90 <= south <= north <= 90):
+        if not all(-180 <= v <= 180 for v in (west, east)) or not all(
+            -90 <= v <= 90 for v in (south, north)
+        ):
             raise InvalidInput(
                 f"bbox is outside -90..90 (latitude) or -180..180 (longitude) in {uri}, "
                 "whose axis order is latitude first.",

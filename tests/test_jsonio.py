@@ -17,6 +17,11 @@ from tourism_api import jsonio
         "[]",
         "{}",
         "null",
+        # Long texts take another way to spot long numbers: after Vietnamese, in a list,
+        # and numbers of 18 digits (exact in orjson) with no run of 19 among them.
+        '{"d": "' + "Đại Nội Huế " * 40 + '", "n": [1, 123456789012345678901234567]}',
+        "[" + ", ".join(["123456789012345678"] * 40) + ", -18446744073709551617]",
+        "[" + ", ".join(["123456789012345678"] * 40) + "]",
     ],
 )
 def test_loads_reads_what_json_reads(text):

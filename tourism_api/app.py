@@ -38,6 +38,7 @@ from .api import (
     zones,
 )
 from .api.errors import register_error_handlers
+from .api.json_provider import OrjsonProvider
 from .api.schemas import ApiErrorSchema
 from .catalogue.schemas import SiteInputSchema
 from .config import Settings
@@ -111,8 +112,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     if settings.trusted_proxies:
         n = settings.trusted_proxies
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n, x_prefix=n)
-    app.json.ensure_ascii = False
-    app.json.sort_keys = False
+    app.json = OrjsonProvider(app)
     services = app.extensions[context.EXTENSION] = Services.build(settings)
     if settings.inline_indexing:
         # Changes committed while no process was indexing (a crash between commit and

@@ -18,6 +18,20 @@ import orjson
 # 19 digits in a row may be an integer beyond 64 bits, which orjson reads as a float.
 _LONG_NUMBER = re.compile(r"[0-9]{19}")
 _LONG_NUMBER_BYTES = re.compile(rb"[0-9]{19}")
+# On long texts (a search engine's answer, a site's view) the regex costs several times the
+# parse itself; mapping every byte to "0" (an ASCII digit) or " " and looking for 19 zeros
+# finds the same runs an order of magnitude faster. UTF-8 keeps ASCII digits as they are.
+_DIGITS_AS_ZERO = bytes(48 if 48 <= b <= 57 else 32 for b in range(256))
+_NINETEEN_DIGITS = b"0" * 19
+_SHORT = 256
+
+
+def _has_long_number(text: str | bytes) -> bool:
+    if len(text) < _SHORT:
+        pattern = _LONG_NUMBER if isinstance(text, str) else _LONG_NUMBER_BYTES
+        return pattern.search(text) is not None
+    data = text.encode("utf-8", "surrogatepass") if isinstance(text, str) else text
+    return _NINETEEN_DIGITS in data.translate(_DIGITS_AS_ZERO)
 
 
 def loads(text: str | bytes) -> Any:
@@ -27,8 +41,7 @@ def loads(text: str | bytes) -> Any:
         return {}
     if text == "[]" or text == b"[]":
         return []
-    long_number = _LONG_NUMBER if isinstance(text, str) else _LONG_NUMBER_BYTES
-    if len(text) < 19 or long_number.search(text) is None:
+    if len(text) < 19 or not _has_long_number(text):
         try:
             return orjson.loads(text)
         except orjson.JSONDecodeError:  # NaN and Infinity, which Python's json writes

@@ -4,6 +4,7 @@ each record, and polygons wound as RFC 7946 says."""
 from __future__ import annotations
 
 import gzip
+import json
 
 import brotli
 from shapely.geometry import shape
@@ -22,7 +23,7 @@ def test_lists_are_compressed_with_brotli_or_gzip_and_stay_cacheable(client, cat
     assert "Accept-Encoding" in br.headers["Vary"]
     gz = client.get("/collections/sites/items", headers={"Accept-Encoding": "gzip"})
     assert gz.headers["Content-Encoding"] == "gzip"
-    assert gzip.decompress(gz.data).startswith(b'{"type": "FeatureCollection"')
+    assert json.loads(gzip.decompress(gz.data))["type"] == "FeatureCollection"
     again = client.get(
         "/v1/sites?limit=20",
         headers={"Accept-Encoding": "br, gzip", "If-None-Match": br.headers["ETag"]},

@@ -112,14 +112,25 @@ def inspect(data: bytes, *, max_bytes: int, max_pixels: int) -> Inspected:
     )
 
 
-def open_upright(data: bytes, *, draft_to: tuple[int, int] | None = None) -> Image.Image:
+def open_upright(
+    data: bytes, *, draft_to: tuple[int, int] | None = None, longest: int | None = None
+) -> Image.Image:
     """Decode an already inspected image, EXIF orientation applied, in RGB(A).
 
     `draft_to` lets the JPEG decoder scale by 1/2, 1/4 or 1/8 while decoding
     (draft mode), much cheaper than decoding every pixel and shrinking after.
+    `longest` does the same for a copy that long on its long side: the box keeps the
+    photo's proportions, since a square one would let the short side stop the scaling
+    (a 48-megapixel photo's large copy is then decoded from a quarter of its pixels).
     """
     image = Image.open(io.BytesIO(data))
-    if draft_to and image.format in ("JPEG", "MPO"):
+    if longest and image.format in ("JPEG", "MPO"):
+        width, height = image.size  # as stored; the long side is long either way up
+        if width >= height:
+            image.draft("RGB", (longest, max(1, height * longest // width)))
+        else:
+            image.draft("RGB", (max(1, width * longest // height), longest))
+    elif draft_to and image.format in ("JPEG", "MPO"):
         orientation = image.getexif().get(0x0112, 1)
         target = draft_to if orientation not in (5, 6, 7, 8) else (draft_to[1], draft_to[0])
         image.draft("RGB", target)
@@ -199,7 +210,7 @@ def derivatives(image: Image.Image) -> dict[str, bytes]:
 def derivative(data: bytes, size: str, fmt: str) -> bytes:
     """One derivative from stored bytes (for photos stored before a size existed)."""
     longest = SIZES[size]
-    return encode(shrink(open_upright(data, draft_to=(longest, longest)), longest), fmt, size)
+    return encode(shrink(open_upright(data, longest=longest), longest), fmt, size)
 
 
 def dhash(source: bytes | Image.Image) -> str:

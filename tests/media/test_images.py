@@ -15,6 +15,7 @@ from media_store.images import (
     encode,
     hamming,
     inspect,
+    open_upright,
     shrink,
 )
 from media_store.storage import FileSystemStorage, sha256
@@ -90,6 +91,15 @@ def test_copies_encoded_side_by_side_are_the_ones_made_one_at_a_time():
             out = Image.open(io.BytesIO(blob))
             assert out.format == {"webp": "WEBP", "jpg": "JPEG"}[fmt]
             assert max(out.size) == min(SIZES[size], max(image.size))
+
+
+@pytest.mark.parametrize(("width", "height"), [(3000, 2000), (2000, 3000), (5000, 600)])
+def test_decoding_for_a_copy_scales_by_the_long_side(width, height):
+    # The JPEG decoder scales by 1/2, 1/4 or 1/8: as far as it can while the long side
+    # still holds the copy's size, whatever the proportions.
+    image = open_upright(generated_jpeg(width, height), longest=320)
+    assert 320 <= max(image.size) < 640
+    assert image.size[0] / image.size[1] == pytest.approx(width / height, rel=0.02)
 
 
 def test_derivatives_of_gps_photos_carry_no_gps_or_camera():

@@ -19,7 +19,15 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from media_store import iiif
 from media_store.exif import read_facts
-from media_store.images import derivative, derivatives, dhash, hamming, inspect, open_upright
+from media_store.images import (
+    SIZES,
+    derivative,
+    derivatives,
+    dhash,
+    hamming,
+    inspect,
+    open_upright,
+)
 from media_store.storage import Storage
 from search.geo import arc_distance_m
 
@@ -132,7 +140,9 @@ class MediaService:
             key = media.sha256 if media is not None else None
         if key is None:
             return {"media_id": payload["media_id"], "made": 0}  # removed meanwhile
-        made = derivatives(open_upright(self.storage.get_original(key)))
+        made = derivatives(
+            open_upright(self.storage.get_original(key), longest=max(SIZES.values()))
+        )
         progress(0, len(made))
         for name, blob in made.items():
             self.storage.put_derivative(key, name, blob)

@@ -354,3 +354,46 @@ def test_an_import_that_grows_the_catalogue_keeps_the_planner_informed(
             text("SELECT reltuples FROM pg_class WHERE oid = 'site_sources'::regclass")
         )
     assert believed >= 1000
+
+
+@pytest.mark.parametrize("batch_size", [2, 1000])
+def test_file_checks_find_the_same_whatever_the_batches(catalogue, tmp_path, batch_size):
+    """Duplicate ids and same-place names are found across batches as within one, and the
+    report lists each record's findings in file order however the file was cut."""
+    rows = [
+        ("a", "Đình làng Kim Long", [107.55, 16.45]),
+        ("b", "Chùa Thiên Mụ", [107.545, 16.453]),
+        ("c", "Chua Thien Mu", [107.5451, 16.4531]),  # 15 m away, same folded name
+        ("a", "Lăng Tự Đức", [107.57, 16.43]),  # an id met before
+        ("d", "Chùa Thiên Mụ", [107.5452, 16.4532]),
+        ("e", "Điện Hòn Chén", None),  # no place at all
+        ("f", "Cầu ngói Thanh Toàn", [0, 0]),
+        ("g", "Chùa Thiên Mụ", [107.7, 16.3]),  # same name, another place
+    ]
+    features = [
+        {
+            "type": "Feature",
+            "properties": {"id": source_id, "name": name},
+            "geometry": {"type": "Point", "coordinates": where} if where else None,
+        }
+        for source_id, name, where in rows
+    ]
+    path = tmp_path / "places.geojson"
+    path.write_text(json.dumps({"type": "FeatureCollection", "features": features}))
+    profile_path = tmp_path / "bulk.toml"
+    profile_path.write_text(BULK_PROFILE)
+    report = run(catalogue, str(profile_path), path, batch_size=batch_size)
+
+    def listed(problems):
+        return [(p.position, p.field, p.message.split(":")[0]) for p in problems]
+
+    assert listed(report.rejections) == [
+        ("feature 3", "id", "duplicate source id 'a' (first at feature 0)"),
+        ("feature 5", "location", "no coordinates in this record"),
+    ]
+    assert listed(report.warnings) == [
+        ("feature 2", "name", "same name and place as feature 1"),
+        ("feature 4", "name", "same name and place as feature 1"),
+        ("feature 6", "location", "point at 0,0"),
+    ]
+    assert (report.records, report.created, report.rejected) == (8, 6, 2)

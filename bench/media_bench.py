@@ -87,15 +87,16 @@ def main() -> None:
         )
         services = Services.build(settings)
         schema_admin.upgrade(services.engine)
-        site = services.catalogue.create_site(
-            {
+
+        def published_site(name: str, lon: float, lat: float):
+            record = {
                 "kind": "monument",
-                "name": {"en": "Benchmark site"},
-                "location": {"type": "Point", "coordinates": [107.59, 16.46]},
-            },
-            "bench",
-            status="published",
-        )
+                "name": {"en": name},
+                "location": {"type": "Point", "coordinates": [lon, lat]},
+            }
+            return services.catalogue.create_site(record, "bench", status="published")
+
+        site = published_site("Benchmark site", 107.59, 16.46)
         start, cpu = time.perf_counter(), time.process_time()
         media = [
             services.media.add(
@@ -107,15 +108,7 @@ def main() -> None:
         pipeline_peak = peak_resident_mb()
         # The API's way: checks in the request, copies by the job (run here, not by a worker,
         # so its time is counted). The site differs so the photos are new to it.
-        other = services.catalogue.create_site(
-            {
-                "kind": "monument",
-                "name": {"en": "Benchmark site, uploads"},
-                "location": {"type": "Point", "coordinates": [107.6, 16.47]},
-            },
-            "bench",
-            status="published",
-        )
+        other = published_site("Benchmark site, uploads", 107.6, 16.47)
         assert services.media.jobs is not None, "uploads would make their copies inline"
         start, cpu = time.perf_counter(), time.process_time()
         for i, data in enumerate(photos):

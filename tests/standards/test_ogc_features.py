@@ -175,7 +175,7 @@ def test_a_feature_a_projection_cannot_express_is_unlocated_not_a_failed_page(
         status="published",
     ).id
     utm48 = EPSG.format(3405)
-    features, first = all_features(client, f"/collections/sites/items?crs={quote(utm48)}")
+    features, _ = all_features(client, f"/collections/sites/items?crs={quote(utm48)}")
     by_id = {f["id"]: f for f in features}
     assert by_id[far]["geometry"] is None
     assert by_id[far]["properties"]["slug"] == "dja-faunal-reserve"

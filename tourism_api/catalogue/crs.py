@@ -172,7 +172,8 @@ def bbox_to_crs84(
     uri = canonical(source)
     if uri == CRS84:
         return bbox
-    if _is_geographic(uri) and bbox[0] > bbox[2]:
+    geographic = _is_geographic(uri)
+    if geographic and bbox[0] > bbox[2]:
         # EPSG's geographic CRSs are latitude first; PROJ would sort the corners silently.
         raise InvalidInput(
             "bbox: the lower latitude is above the upper one.",
@@ -186,7 +187,7 @@ def bbox_to_crs84(
             "bbox lies outside the area bbox-crs is defined for.",
             {"bbox": ["Outside the CRS's area of use."]},
         ) from exc
-    if _is_geographic(uri):
+    if geographic:
         # PROJ swaps the axes of a geographic box without checking them, so a box written
         # longitude first for a latitude-first CRS would come back as latitudes past the pole.
         west, south, east, north = box

@@ -77,6 +77,8 @@ def test_filters_and_etags(client, catalogue):
     boxed = json.loads(client.get("/v1/export?bbox=108,15,109,16").data)["features"]
     assert [f["id"] for f in boxed] == [ids["pho-co-hoi-an"]]
     assert client.get("/v1/export?format=xml").status_code == 422
+    past_the_pole = client.get("/v1/export?bbox=107,16,108,91")
+    assert past_the_pole.status_code == 422 and "bbox" in past_the_pole.json["errors"]
     assert client.get("/v1/export?filter=kind%20%3D").status_code == 422
     assert client.get("/v1/export?colour=red").status_code == 400
     first = client.get("/v1/export?format=csv")

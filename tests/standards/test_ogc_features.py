@@ -115,6 +115,10 @@ def test_unknown_and_invalid_parameters_are_400(client, hue):
         "limit=ten",
         "bbox=1,2,3",
         "bbox=0,100,1,101",
+        "bbox=0,20,1,10",
+        # An explicit CRS84 bbox-crs is checked like the default.
+        "bbox-crs=http://www.opengis.net/def/crs/OGC/1.3/CRS84&bbox=0,100,1,101",
+        "bbox-crs=http://www.opengis.net/def/crs/OGC/1.3/CRS84&bbox=200,0,201,1",
         "datetime=yesterday",
         "datetime=2025-02-01/2025-01-01",
         "crs=EPSG:2154",

@@ -168,35 +168,42 @@ def bbox_to_crs84(
     bbox: tuple[float, float, float, float], source: str
 ) -> tuple[float, float, float, float]:
     """A box given in another CRS, as the CRS84 box that covers it (edges densified, since a
-    projected box's edges are curves in longitude/latitude)."""
+    projected box's edges are curves in longitude/latitude). A geographic box is checked here,
+    once for every route, so a box past the poles is an error whatever bbox-crs names."""
     uri = canonical(source)
-    if uri == CRS84:
-        return bbox
-    geographic = _is_geographic(uri)
-    if geographic and bbox[0] > bbox[2]:
-        # EPSG's geographic CRSs are latitude first; PROJ would sort the corners silently.
+    geographic = uri == CRS84 or _is_geographic(uri)
+    # CRS84 is longitude first; EPSG's geographic CRSs are latitude first.
+    low, high = (bbox[1], bbox[3]) if uri == CRS84 else (bbox[0], bbox[2])
+    if geographic and low > high:
+        # PROJ would sort the corners silently; a west edge east of the east one is allowed
+        # (a box across the antimeridian).
         raise InvalidInput(
             "bbox: the lower latitude is above the upper one.",
             {"bbox": ["Lower latitude above the upper one."]},
         )
-    proj = _transformer(uri, CRS84)
-    try:
-        box = tuple(float(v) for v in proj.transform_bounds(*bbox, densify_pts=21, errcheck=True))
-    except Exception as exc:  # PROJ refuses coordinates outside the CRS's domain
-        raise InvalidInput(
-            "bbox lies outside the area bbox-crs is defined for.",
-            {"bbox": ["Outside the CRS's area of use."]},
-        ) from exc
-    if geographic:
-        # PROJ swaps the axes of a geographic box without checking them, so a box written
-        # longitude first for a latitude-first CRS would come back as latitudes past the pole.
-        west, south, east, north = box
-        if not all(-180 <= v <= 180 for v in (west, east)) or not all(
-            -90 <= v <= 90 for v in (south, north)
-        ):
-            raise InvalidInput(
-                f"bbox is outside -90..90 (latitude) or -180..180 (longitude) in {uri}, "
-                "whose axis order is latitude first.",
-                {"bbox": ["Out of range for the axis order of bbox-crs."]},
+    if uri == CRS84:
+        box = bbox
+    else:
+        proj = _transformer(uri, CRS84)
+        try:
+            box = tuple(
+                float(v) for v in proj.transform_bounds(*bbox, densify_pts=21, errcheck=True)
             )
+        except Exception as exc:  # PROJ refuses coordinates outside the CRS's domain
+            raise InvalidInput(
+                "bbox lies outside the area bbox-crs is defined for.",
+                {"bbox": ["Outside the CRS's area of use."]},
+            ) from exc
+    west, south, east, north = box
+    if geographic and not (
+        all(-180 <= v <= 180 for v in (west, east)) and all(-90 <= v <= 90 for v in (south, north))
+    ):
+        # For a latitude-first CRS PROJ swaps the axes without checking them, so a box
+        # written longitude first comes back as latitudes past the pole.
+        order = "longitude first" if uri == CRS84 else "latitude first"
+        raise InvalidInput(
+            f"bbox is outside -180..180 (longitude) or -90..90 (latitude) in {uri}, "
+            f"whose axis order is {order}.",
+            {"bbox": ["Out of range for the axis order of bbox-crs."]},
+        )
     return box

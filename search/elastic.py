@@ -220,7 +220,15 @@ class ElasticBackend(SearchBackend):
             yield jsonio.dumps_bytes(head) + b"\n"
 
     def _send(self, index: str, body: bytes) -> None:
-        answer = self._call("bulk", self.client.bulk, index=index, operations=body)
+        # Only what is checked below comes back: a full answer is ~150 bytes per action for
+        # the engine to write and this process to parse.
+        answer = self._call(
+            "bulk",
+            self.client.bulk,
+            index=index,
+            operations=body,
+            filter_path="errors,items.*.status",
+        )
         if not answer.get("errors"):
             return
         for item in answer["items"]:
@@ -245,7 +253,9 @@ class ElasticBackend(SearchBackend):
             in_flight: deque[Future] = deque()
             try:
                 for body in bodies:
-                    if len(in_flight) >= threads:
+                    # One body more than there are threads waits its turn, ready: the
+                    # engine is not left with one request while the next body is built.
+                    if len(in_flight) > threads:
                         in_flight.popleft().result()
                     in_flight.append(pool.submit(self._send, index, body))
                 while in_flight:

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import select
 
-from search.base import SearchError, SearchQuery
+from search.base import SearchError, SearchQuery, SearchUnavailable
 from search.cursors import BadCursor
 from search.documents import site_document
 from search.geo import arc_distance_m
@@ -271,6 +271,18 @@ def test_an_older_version_never_replaces_a_newer_one(search_services):
     assert ids(search(search_services, text="pagode")) == ["chua-thien-mu"]
     search_services.search.apply([], [(site.id, 1)])  # a stale delete
     assert search(search_services, text="pagode").total == 1
+
+
+def test_a_document_elasticsearch_refuses_is_an_error_not_dropped(search_services):
+    if search_services.search.name != "elasticsearch":
+        pytest.skip("the embedded index stores what the catalogue built; nothing is refused")
+    site = publish(search_services, site_record())
+    broken = {**site_document(site), "version": site.version + 1, "location": "not a point"}
+    # The bulk answer carries only "errors" and each action's status (filter_path): a
+    # refusal must still be seen, while a stale version (409) is not one.
+    with pytest.raises(SearchUnavailable, match="refused a document"):
+        search_services.search.apply([broken], [])
+    assert ids(search(search_services, text="thien mu")) == ["chua-thien-mu"]
 
 
 @pytest.mark.parametrize("typed", ["L'Abbaye", "l’abbaye", "abbaye", "L Abbaye"])

@@ -99,9 +99,13 @@ def server_cpu_seconds(engine) -> float | None:
     ticks, seen = 0, False
     for pid in pids:
         try:
-            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            stat = Path(f"/proc/{pid}/stat").read_text()
         except OSError:
             continue
+        name, fields = stat.split("(", 1)[1].rsplit(")", 1)
+        if name != "postgres":  # that pid is another machine's: not ours to read
+            continue
+        fields = fields.split()
         seen = True
         ticks += int(fields[11]) + int(fields[12])  # utime, stime
     return ticks / os.sysconf("SC_CLK_TCK") if seen else None
